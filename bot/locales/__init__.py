@@ -1,0 +1,1 @@
+"""Message catalogues, one module per language, with the same keys."""

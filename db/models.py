@@ -1,0 +1,167 @@
+"""Rows as dataclasses. Times are aware UTC datetimes; the database stores Unix seconds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Generic, Literal, TypeVar
+
+__all__ = [
+    "Article",
+    "ArticleDraft",
+    "Author",
+    "Chat",
+    "ChatStatus",
+    "ChatType",
+    "Delivery",
+    "DeliveryAction",
+    "DeliveryStatus",
+    "Feed",
+    "Origin",
+    "Page",
+    "Subscription",
+    "Topic",
+    "from_ts",
+    "to_ts",
+]
+
+T = TypeVar("T")
+
+ChatType = Literal["private", "group", "supergroup", "channel"]
+ChatStatus = Literal["active", "blocked", "left"]
+Origin = Literal["editor", "feed", "import"]
+DeliveryStatus = Literal["pending", "sending", "sent", "failed", "cancelled"]
+DeliveryAction = Literal["send", "edit", "delete"]
+
+
+def to_ts(moment: datetime) -> float:
+    """Return Unix seconds for an aware datetime."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: times must carry a time zone")
+    return moment.timestamp()
+
+
+def from_ts(seconds: float) -> datetime:
+    """Return the aware UTC datetime of Unix seconds."""
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    id: int
+    key: str
+    name: str
+    article_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: int
+    key: str
+    name: str
+    article_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleDraft:
+    """An article before it is stored: what an editor, a feed or an import provides."""
+
+    title: str
+    lead: str
+    body: str = ""
+    author: str = "La rédaction"
+    topics: tuple[str, ...] = ()
+    url: str | None = None
+    image_url: str | None = None
+    published_at: datetime | None = None  # None: now
+    updated_at: datetime | None = None
+    urgent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: int
+    source_key: str
+    title: str
+    lead: str
+    body: str
+    author: Author
+    topics: tuple[Topic, ...]
+    published_at: datetime
+    updated_at: datetime
+    status: Literal["published", "withdrawn"] = "published"
+    origin: Origin = "editor"
+    url: str | None = None
+    image_url: str | None = None
+    urgent: bool = False
+    content_hash: str = ""
+
+    @property
+    def was_updated(self) -> bool:
+        return self.updated_at > self.published_at
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    id: int
+    type: ChatType
+    title: str | None
+    language: str
+    status: ChatStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    id: int
+    chat_id: int
+    topic: Topic | None
+    author: Author | None
+
+    @property
+    def label(self) -> str:
+        if self.topic is not None:
+            return f"#{self.topic.name}"
+        assert self.author is not None
+        return self.author.name
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: int
+    article_id: int
+    chat_id: int
+    status: DeliveryStatus
+    action: DeliveryAction
+    priority: int
+    attempts: int
+    next_attempt_at: float
+    created_at: float
+    sent_at: float | None
+    message_id: int | None
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    id: int
+    url: str
+    title: str | None
+    interval_minutes: int
+    etag: str | None
+    last_modified: str | None
+    next_poll_at: float
+    last_success_at: float | None
+    last_polled_at: float | None
+    consecutive_failures: int
+    last_error: str | None
+    enabled: bool
+    added_at: float
+    added_by: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a listing and whether more follow."""
+
+    items: list[T] = field(default_factory=list)
+    has_more: bool = False
