@@ -2,17 +2,22 @@
 -- Times are Unix seconds in UTC (REAL). Folded keys (`key`) are lower-case, accent-free
 -- forms used for matching; `name` keeps the nicest display form seen.
 
+-- article_count (published articles) is kept by triggers so listings never count rows.
 CREATE TABLE authors (
-    id   INTEGER PRIMARY KEY,
-    key  TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL
+    id            INTEGER PRIMARY KEY,
+    key           TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    article_count INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX authors_by_count ON authors (article_count DESC, key);
 
 CREATE TABLE topics (
-    id   INTEGER PRIMARY KEY,
-    key  TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL
+    id            INTEGER PRIMARY KEY,
+    key           TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    article_count INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX topics_by_count ON topics (article_count DESC, key);
 
 CREATE TABLE articles (
     id           INTEGER PRIMARY KEY,
@@ -149,4 +154,41 @@ CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles
 WHEN old.status = 'published' BEGIN
     INSERT INTO articles_fts (articles_fts, rowid, title, lead, body)
     VALUES ('delete', old.id, old.title, old.lead, old.body);
+END;
+
+-- Published-article counters of authors and topics.
+CREATE TRIGGER authors_count_insert AFTER INSERT ON articles
+WHEN new.status = 'published' BEGIN
+    UPDATE authors SET article_count = article_count + 1 WHERE id = new.author_id;
+END;
+
+CREATE TRIGGER authors_count_update AFTER UPDATE OF status, author_id ON articles BEGIN
+    UPDATE authors SET article_count = article_count - 1
+    WHERE id = old.author_id AND old.status = 'published';
+    UPDATE authors SET article_count = article_count + 1
+    WHERE id = new.author_id AND new.status = 'published';
+END;
+
+CREATE TRIGGER authors_count_delete AFTER DELETE ON articles
+WHEN old.status = 'published' BEGIN
+    UPDATE authors SET article_count = article_count - 1 WHERE id = old.author_id;
+END;
+
+CREATE TRIGGER topics_count_insert AFTER INSERT ON article_topics BEGIN
+    UPDATE topics SET article_count = article_count + 1
+    WHERE id = new.topic_id
+      AND (SELECT status FROM articles WHERE id = new.article_id) = 'published';
+END;
+
+CREATE TRIGGER topics_count_delete AFTER DELETE ON article_topics BEGIN
+    UPDATE topics SET article_count = article_count - 1
+    WHERE id = old.topic_id
+      AND (SELECT status FROM articles WHERE id = old.article_id) = 'published';
+END;
+
+CREATE TRIGGER topics_count_status AFTER UPDATE OF status ON articles
+WHEN old.status <> new.status BEGIN
+    UPDATE topics
+    SET article_count = article_count + (CASE new.status WHEN 'published' THEN 1 ELSE -1 END)
+    WHERE id IN (SELECT topic_id FROM article_topics WHERE article_id = new.id);
 END;

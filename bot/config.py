@@ -1,0 +1,155 @@
+"""Settings, read once from the environment, then from a `.env` file in the working directory."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+__all__ = ["ConfigError", "Secret", "Settings", "load_settings"]
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
+_CHANNEL = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-100\d{6,16})$")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or wrong; the message names the variable."""
+
+    def __init__(self, variable: str, problem: str):
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+class Secret(str):
+    """A string that never shows itself in a repr, a log or a traceback."""
+
+    def __repr__(self) -> str:
+        return "Secret('***')" if self else "Secret('')"
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: Secret = field(default_factory=lambda: Secret(""))
+    api_url: str = DEFAULT_API_URL
+    db_path: Path = Path("newsbot.sqlite3")
+    admins: frozenset[int] = frozenset()
+    timezone: str = "Africa/Bamako"
+    send_rate: float = 30.0
+    paid_broadcast: bool = False
+    channel: str | None = None
+
+    @property
+    def tzinfo(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def require_token(self) -> Secret:
+        """Return the token, or fail the way start-up reports a missing one."""
+        if not self.token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN", "not set; get a token from @BotFather and set it"
+            )
+        return self.token
+
+
+def _token(value: str) -> Secret:
+    if not _TOKEN.match(value):
+        # The value itself is never echoed: a half-pasted token is still a secret.
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN", "malformed; expected the form 123456789:AAE… from @BotFather"
+        )
+    return Secret(value)
+
+
+def _api_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ConfigError("TELEGRAM_API_URL", f"{value!r} is not an http(s) URL")
+    return value
+
+
+def _admins(value: str) -> frozenset[int]:
+    ids = set()
+    for part in value.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"\d{1,20}", part):
+            raise ConfigError(
+                "NEWSBOT_ADMINS", f"{part!r} is not a Telegram user id (digits, comma-separated)"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            "NEWSBOT_TIMEZONE", f"unknown time zone {value!r}; use an IANA name like Africa/Bamako"
+        ) from None
+    return value
+
+
+def _send_rate(value: str) -> float:
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = -1.0
+    if not 0 < rate <= 10_000:
+        raise ConfigError("NEWSBOT_SEND_RATE", f"{value!r} is not a number of messages per second")
+    return rate
+
+
+def _flag(variable: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(variable, f"{value!r} is not yes/no")
+
+
+def _channel(value: str) -> str:
+    if not _CHANNEL.match(value):
+        raise ConfigError("NEWSBOT_CHANNEL", f"{value!r} is not a channel id (-100…) or @username")
+    return value
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"
+) -> Settings:
+    """Read and check every setting; raise ConfigError naming the first bad variable."""
+    values: dict[str, str | None] = {}
+    if env_file is not None and Path(env_file).is_file():
+        values.update(dotenv_values(env_file))
+    values.update(os.environ if environ is None else environ)
+
+    def get(name: str) -> str | None:
+        value = values.get(name)
+        return value.strip() if value and value.strip() else None
+
+    settings = Settings()
+    changes: dict[str, object] = {}
+    if (raw := get("TELEGRAM_BOT_TOKEN")) is not None:
+        changes["token"] = _token(raw)
+    if (raw := get("TELEGRAM_API_URL")) is not None:
+        changes["api_url"] = _api_url(raw)
+    if (raw := get("NEWSBOT_DB")) is not None:
+        changes["db_path"] = Path(raw)
+    if (raw := get("NEWSBOT_ADMINS")) is not None:
+        changes["admins"] = _admins(raw)
+    if (raw := get("NEWSBOT_TIMEZONE")) is not None:
+        changes["timezone"] = _timezone(raw)
+    if (raw := get("NEWSBOT_SEND_RATE")) is not None:
+        changes["send_rate"] = _send_rate(raw)
+    if (raw := get("NEWSBOT_PAID_BROADCAST")) is not None:
+        changes["paid_broadcast"] = _flag("NEWSBOT_PAID_BROADCAST", raw)
+    if (raw := get("NEWSBOT_CHANNEL")) is not None:
+        changes["channel"] = _channel(raw)
+    return Settings(**{**settings.__dict__, **changes})

@@ -1,0 +1,458 @@
+"""Articles, authors and topics: storing, reading, listing and searching."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+from db.models import Article, Author, Origin, Page, Topic, from_ts
+
+__all__ = [
+    "Cursor",
+    "NewArticle",
+    "SearchHit",
+    "articles_by_author",
+    "articles_by_topic",
+    "ensure_author",
+    "ensure_topic",
+    "find_authors",
+    "find_topics",
+    "get_article",
+    "get_article_by_source",
+    "get_author",
+    "get_topic",
+    "get_topic_by_key",
+    "insert_article",
+    "latest_articles",
+    "list_authors",
+    "list_topics",
+    "related_articles",
+    "rename_author",
+    "search_articles",
+    "search_query",
+    "set_article_status",
+    "update_article",
+]
+
+Cursor = tuple[float, int]
+"""Keyset pagination position: (published_at, id) of the last article shown."""
+
+SNIPPET_START, SNIPPET_END = "\x02", "\x03"
+
+_ARTICLE_COLUMNS = """
+    a.id, a.source_key, a.url, a.title, a.lead, a.body, a.image_url, a.published_at,
+    a.updated_at, a.status, a.origin, a.urgent, a.content_hash,
+    au.id AS author_id, au.key AS author_key, au.name AS author_name,
+    au.article_count AS author_count
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class NewArticle:
+    """What `insert_article` and `update_article` store."""
+
+    source_key: str
+    title: str
+    lead: str
+    body: str
+    author_id: int
+    topic_ids: Sequence[int]
+    published_at: float
+    updated_at: float
+    origin: Origin
+    url: str | None = None
+    image_url: str | None = None
+    urgent: bool = False
+    content_hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    article: Article
+    snippet: str
+    """Plain text with SNIPPET_START/SNIPPET_END around matched words; escape before use."""
+
+
+# --- authors and topics -----------------------------------------------------------------
+
+
+def _author(row: sqlite3.Row) -> Author:
+    return Author(row["id"], row["key"], row["name"], row["article_count"])
+
+
+def _topic(row: sqlite3.Row) -> Topic:
+    return Topic(row["id"], row["key"], row["name"], row["article_count"])
+
+
+async def ensure_author(conn: aiosqlite.Connection, key: str, name: str) -> Author:
+    """Return the author with this folded key, creating it with `name` if new."""
+    await conn.execute(
+        "INSERT INTO authors (key, name) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, name)
+    )
+    async with conn.execute("SELECT * FROM authors WHERE key = ?", (key,)) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return _author(row)
+
+
+async def rename_author(conn: aiosqlite.Connection, author_id: int, name: str) -> None:
+    """Change an author's display name."""
+    await conn.execute("UPDATE authors SET name = ? WHERE id = ?", (name, author_id))
+
+
+async def ensure_topic(conn: aiosqlite.Connection, key: str, name: str) -> Topic:
+    """Return the topic with this folded key, creating it with `name` if new."""
+    await conn.execute(
+        "INSERT INTO topics (key, name) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, name)
+    )
+    async with conn.execute("SELECT * FROM topics WHERE key = ?", (key,)) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return _topic(row)
+
+
+async def get_author(conn: aiosqlite.Connection, author_id: int) -> Author | None:
+    """Return one author by id."""
+    async with conn.execute("SELECT * FROM authors WHERE id = ?", (author_id,)) as cursor:
+        row = await cursor.fetchone()
+    return _author(row) if row else None
+
+
+async def get_topic(conn: aiosqlite.Connection, topic_id: int) -> Topic | None:
+    """Return one topic by id."""
+    async with conn.execute("SELECT * FROM topics WHERE id = ?", (topic_id,)) as cursor:
+        row = await cursor.fetchone()
+    return _topic(row) if row else None
+
+
+async def get_topic_by_key(conn: aiosqlite.Connection, key: str) -> Topic | None:
+    """Return one topic by folded key."""
+    async with conn.execute("SELECT * FROM topics WHERE key = ?", (key,)) as cursor:
+        row = await cursor.fetchone()
+    return _topic(row) if row else None
+
+
+def _like_pattern(folded: str) -> str:
+    escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def find_authors(conn: aiosqlite.Connection, folded: str, limit: int = 10) -> list[Author]:
+    """Return authors whose folded name is, starts with or contains `folded`, best first."""
+    async with conn.execute(
+        """
+        SELECT * FROM authors
+        WHERE key LIKE ? ESCAPE '\\'
+        ORDER BY key = ? DESC, key LIKE ? ESCAPE '\\' DESC, article_count DESC, key
+        LIMIT ?
+        """,
+        (_like_pattern(folded), folded, _like_pattern(folded)[1:], limit),
+    ) as cursor:
+        return [_author(row) for row in await cursor.fetchall()]
+
+
+async def find_topics(conn: aiosqlite.Connection, folded: str, limit: int = 10) -> list[Topic]:
+    """Return topics whose folded name is, starts with or contains `folded`, best first."""
+    async with conn.execute(
+        """
+        SELECT * FROM topics
+        WHERE key LIKE ? ESCAPE '\\'
+        ORDER BY key = ? DESC, key LIKE ? ESCAPE '\\' DESC, article_count DESC, key
+        LIMIT ?
+        """,
+        (_like_pattern(folded), folded, _like_pattern(folded)[1:], limit),
+    ) as cursor:
+        return [_topic(row) for row in await cursor.fetchall()]
+
+
+async def list_authors(conn: aiosqlite.Connection, limit: int, offset: int = 0) -> Page[Author]:
+    """Return authors who have published, most prolific first."""
+    async with conn.execute(
+        """
+        SELECT * FROM authors WHERE article_count > 0
+        ORDER BY article_count DESC, key LIMIT ? OFFSET ?
+        """,
+        (limit + 1, offset),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return Page([_author(row) for row in rows[:limit]], len(rows) > limit)
+
+
+async def list_topics(conn: aiosqlite.Connection, limit: int, offset: int = 0) -> Page[Topic]:
+    """Return topics that carry articles, busiest first."""
+    async with conn.execute(
+        """
+        SELECT * FROM topics WHERE article_count > 0
+        ORDER BY article_count DESC, key LIMIT ? OFFSET ?
+        """,
+        (limit + 1, offset),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return Page([_topic(row) for row in rows[:limit]], len(rows) > limit)
+
+
+# --- reading articles -------------------------------------------------------------------
+
+
+async def _hydrate(conn: aiosqlite.Connection, rows: Sequence[sqlite3.Row]) -> list[Article]:
+    """Attach topics (one query for all rows) and build Article objects."""
+    if not rows:
+        return []
+    ids = [row["id"] for row in rows]
+    topics: dict[int, list[Topic]] = {article_id: [] for article_id in ids}
+    placeholders = ",".join("?" * len(ids))
+    async with conn.execute(
+        f"""
+        SELECT at.article_id, t.id, t.key, t.name, t.article_count
+        FROM article_topics AS at JOIN topics AS t ON t.id = at.topic_id
+        WHERE at.article_id IN ({placeholders})
+        ORDER BY at.article_id, at.position
+        """,
+        ids,
+    ) as cursor:
+        async for row in cursor:
+            topics[row["article_id"]].append(_topic(row))
+    return [
+        Article(
+            id=row["id"],
+            source_key=row["source_key"],
+            title=row["title"],
+            lead=row["lead"],
+            body=row["body"],
+            author=Author(
+                row["author_id"], row["author_key"], row["author_name"], row["author_count"]
+            ),
+            topics=tuple(topics[row["id"]]),
+            published_at=from_ts(row["published_at"]),
+            updated_at=from_ts(row["updated_at"]),
+            status=row["status"],
+            origin=row["origin"],
+            url=row["url"],
+            image_url=row["image_url"],
+            urgent=bool(row["urgent"]),
+            content_hash=row["content_hash"],
+        )
+        for row in rows
+    ]
+
+
+async def _page(
+    conn: aiosqlite.Connection, sql: str, params: Sequence[object], limit: int
+) -> Page[Article]:
+    async with conn.execute(sql, (*params, limit + 1)) as cursor:
+        rows = await cursor.fetchall()
+    return Page(await _hydrate(conn, rows[:limit]), len(rows) > limit)
+
+
+_NO_CURSOR: Cursor = (float("inf"), 0)
+
+
+async def get_article(
+    conn: aiosqlite.Connection, article_id: int, *, include_withdrawn: bool = False
+) -> Article | None:
+    """Return one article; withdrawn ones only when asked."""
+    async with conn.execute(
+        f"""
+        SELECT {_ARTICLE_COLUMNS} FROM articles AS a JOIN authors AS au ON au.id = a.author_id
+        WHERE a.id = ? AND (a.status = 'published' OR ?)
+        """,
+        (article_id, include_withdrawn),
+    ) as cursor:
+        row = await cursor.fetchone()
+    articles = await _hydrate(conn, [row] if row else [])
+    return articles[0] if articles else None
+
+
+async def get_article_by_source(conn: aiosqlite.Connection, source_key: str) -> Article | None:
+    """Return the article stored under a source key (feed guid, editor id), whatever its status."""
+    async with conn.execute(
+        f"""
+        SELECT {_ARTICLE_COLUMNS} FROM articles AS a JOIN authors AS au ON au.id = a.author_id
+        WHERE a.source_key = ?
+        """,
+        (source_key,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    articles = await _hydrate(conn, [row] if row else [])
+    return articles[0] if articles else None
+
+
+async def latest_articles(
+    conn: aiosqlite.Connection, limit: int, before: Cursor | None = None
+) -> Page[Article]:
+    """Return the newest published articles, older than `before` when given."""
+    published_at, article_id = before or _NO_CURSOR
+    return await _page(
+        conn,
+        f"""
+        SELECT {_ARTICLE_COLUMNS} FROM articles AS a JOIN authors AS au ON au.id = a.author_id
+        WHERE a.status = 'published' AND (a.published_at, a.id) < (?, ?)
+        ORDER BY a.published_at DESC, a.id DESC LIMIT ?
+        """,
+        (published_at, article_id),
+        limit,
+    )
+
+
+async def articles_by_author(
+    conn: aiosqlite.Connection, author_id: int, limit: int, before: Cursor | None = None
+) -> Page[Article]:
+    """Return an author's published articles, newest first."""
+    published_at, article_id = before or _NO_CURSOR
+    return await _page(
+        conn,
+        f"""
+        SELECT {_ARTICLE_COLUMNS} FROM articles AS a JOIN authors AS au ON au.id = a.author_id
+        WHERE a.author_id = ? AND a.status = 'published' AND (a.published_at, a.id) < (?, ?)
+        ORDER BY a.published_at DESC, a.id DESC LIMIT ?
+        """,
+        (author_id, published_at, article_id),
+        limit,
+    )
+
+
+async def articles_by_topic(
+    conn: aiosqlite.Connection, topic_id: int, limit: int, before: Cursor | None = None
+) -> Page[Article]:
+    """Return a topic's published articles, newest first."""
+    published_at, article_id = before or _NO_CURSOR
+    return await _page(
+        conn,
+        f"""
+        SELECT {_ARTICLE_COLUMNS}
+        FROM article_topics AS at
+        JOIN articles AS a ON a.id = at.article_id
+        JOIN authors AS au ON au.id = a.author_id
+        WHERE at.topic_id = ? AND a.status = 'published'
+          AND (at.published_at, at.article_id) < (?, ?)
+        ORDER BY at.published_at DESC, at.article_id DESC LIMIT ?
+        """,
+        (topic_id, published_at, article_id),
+        limit,
+    )
+
+
+async def related_articles(
+    conn: aiosqlite.Connection, article: Article, limit: int = 3
+) -> list[Article]:
+    """Return the newest other articles sharing a topic, then the author's own."""
+    found: dict[int, Article] = {}
+    for topic in article.topics:
+        page = await articles_by_topic(conn, topic.id, limit + 1)
+        found.update((a.id, a) for a in page.items)
+    if len(found) <= limit:
+        page = await articles_by_author(conn, article.author.id, limit + 1)
+        found.update((a.id, a) for a in page.items)
+    found.pop(article.id, None)
+    newest = sorted(found.values(), key=lambda a: (a.published_at, a.id), reverse=True)
+    return newest[:limit]
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def search_query(text: str) -> str | None:
+    """Turn free text into a safe FTS5 query: every word quoted, all required, last as prefix.
+
+    Quotes, `*`, `-`, OR, NEAR and parentheses typed by a reader are plain words here,
+    so no input can be an FTS5 syntax error.
+    """
+    words = _WORD.findall(text)[:12]
+    if not words:
+        return None
+    terms = [f'"{word}"' for word in words]
+    terms[-1] += "*"
+    return " ".join(terms)
+
+
+async def search_articles(
+    conn: aiosqlite.Connection, text: str, limit: int, offset: int = 0
+) -> Page[SearchHit]:
+    """Return published articles matching `text`, by relevance then recency."""
+    query = search_query(text)
+    if query is None:
+        return Page([], False)
+    async with conn.execute(
+        f"""
+        SELECT {_ARTICLE_COLUMNS},
+               snippet(articles_fts, -1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 16) AS snippet
+        FROM articles_fts
+        JOIN articles AS a ON a.id = articles_fts.rowid
+        JOIN authors AS au ON au.id = a.author_id
+        WHERE articles_fts MATCH ? AND a.status = 'published'
+        ORDER BY articles_fts.rank, a.published_at DESC
+        LIMIT ? OFFSET ?
+        """,
+        (query, limit + 1, offset),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    articles = await _hydrate(conn, rows[:limit])
+    hits = [
+        SearchHit(article, row["snippet"]) for article, row in zip(articles, rows, strict=False)
+    ]
+    return Page(hits, len(rows) > limit)
+
+
+# --- writing articles -------------------------------------------------------------------
+
+
+async def _set_topics(
+    conn: aiosqlite.Connection, article_id: int, topic_ids: Iterable[int], published_at: float
+) -> None:
+    await conn.execute("DELETE FROM article_topics WHERE article_id = ?", (article_id,))
+    await conn.executemany(
+        "INSERT OR IGNORE INTO article_topics (article_id, topic_id, position, published_at) "
+        "VALUES (?, ?, ?, ?)",
+        [(article_id, topic_id, i, published_at) for i, topic_id in enumerate(topic_ids)],
+    )
+
+
+async def insert_article(conn: aiosqlite.Connection, new: NewArticle) -> int:
+    """Store a new article with its topics; return its id. Call inside a transaction."""
+    cursor = await conn.execute(
+        """
+        INSERT INTO articles (source_key, url, title, lead, body, image_url, author_id,
+                              published_at, updated_at, origin, urgent, content_hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        (
+            new.source_key, new.url, new.title, new.lead, new.body, new.image_url,
+            new.author_id, new.published_at, new.updated_at, new.origin, int(new.urgent),
+            new.content_hash,
+        ),
+    )  # fmt: skip
+    article_id = cursor.lastrowid
+    assert article_id is not None
+    await _set_topics(conn, article_id, new.topic_ids, new.published_at)
+    return article_id
+
+
+async def update_article(conn: aiosqlite.Connection, article_id: int, new: NewArticle) -> None:
+    """Replace an article's content (not its source key or origin). Call inside a transaction."""
+    await conn.execute(
+        """
+        UPDATE articles SET url = ?, title = ?, lead = ?, body = ?, image_url = ?, author_id = ?,
+               published_at = ?, updated_at = ?, urgent = ?, content_hash = ?
+        WHERE id = ?
+        """,
+        (
+            new.url, new.title, new.lead, new.body, new.image_url, new.author_id,
+            new.published_at, new.updated_at, int(new.urgent), new.content_hash, article_id,
+        ),
+    )  # fmt: skip
+    await _set_topics(conn, article_id, new.topic_ids, new.published_at)
+
+
+async def set_article_status(
+    conn: aiosqlite.Connection, article_id: int, status: str, updated_at: float
+) -> bool:
+    """Publish or withdraw an article; return whether it changed."""
+    cursor = await conn.execute(
+        "UPDATE articles SET status = ?, updated_at = ? WHERE id = ? AND status <> ?",
+        (status, updated_at, article_id, status),
+    )
+    return cursor.rowcount > 0

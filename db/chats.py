@@ -1,0 +1,159 @@
+"""Chats the bot talks to, and their subscriptions."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import aiosqlite
+
+from db.models import Author, Chat, ChatStatus, ChatType, Subscription, Topic
+
+__all__ = [
+    "chat_subscriptions",
+    "get_chat",
+    "migrate_chat",
+    "set_chat_status",
+    "subscribe",
+    "unsubscribe",
+    "unsubscribe_all",
+    "upsert_chat",
+]
+
+
+def _chat(row: sqlite3.Row) -> Chat:
+    return Chat(row["id"], row["type"], row["title"], row["language"], row["status"])
+
+
+async def upsert_chat(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    chat_type: ChatType,
+    title: str | None,
+    language: str,
+    now: float,
+    *,
+    status: ChatStatus | None = "active",
+) -> None:
+    """Record a chat, or refresh its title and language; `status=None` keeps the current one."""
+    await conn.execute(
+        """
+        INSERT INTO chats (id, type, title, language, status, created_at, updated_at)
+        VALUES (?, ?, ?, ?, COALESCE(?, 'active'), ?, ?)
+        ON CONFLICT (id) DO UPDATE SET
+            type = excluded.type, title = excluded.title, language = excluded.language,
+            status = COALESCE(?, status), updated_at = excluded.updated_at
+        """,
+        (chat_id, chat_type, title, language, status, now, now, status),
+    )
+
+
+async def get_chat(conn: aiosqlite.Connection, chat_id: int) -> Chat | None:
+    """Return one chat."""
+    async with conn.execute("SELECT * FROM chats WHERE id = ?", (chat_id,)) as cursor:
+        row = await cursor.fetchone()
+    return _chat(row) if row else None
+
+
+async def set_chat_status(
+    conn: aiosqlite.Connection, chat_id: int, status: ChatStatus, now: float
+) -> bool:
+    """Mark a chat active, blocked or left; return whether it changed."""
+    cursor = await conn.execute(
+        "UPDATE chats SET status = ?, updated_at = ? WHERE id = ? AND status <> ?",
+        (status, now, chat_id, status),
+    )
+    return cursor.rowcount > 0
+
+
+async def migrate_chat(conn: aiosqlite.Connection, old_id: int, new_id: int, now: float) -> None:
+    """Move a group to its supergroup id; subscriptions and deliveries follow (ON UPDATE CASCADE).
+
+    If the supergroup was already recorded (it spoke to the bot first), the old group's
+    subscriptions are merged into it and the old chat is dropped.
+    """
+    async with conn.execute("SELECT 1 FROM chats WHERE id = ?", (new_id,)) as cursor:
+        exists = await cursor.fetchone() is not None
+    if not exists:
+        await conn.execute(
+            "UPDATE chats SET id = ?, type = 'supergroup', updated_at = ? WHERE id = ?",
+            (new_id, now, old_id),
+        )
+        return
+    await conn.execute(
+        "UPDATE OR IGNORE subscriptions SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+    )
+    await conn.execute(
+        "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+    )
+    await conn.execute("DELETE FROM chats WHERE id = ?", (old_id,))
+
+
+async def subscribe(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    now: float,
+    *,
+    topic_id: int | None = None,
+    author_id: int | None = None,
+) -> bool:
+    """Subscribe a chat to a topic or an author; return False if it already was."""
+    cursor = await conn.execute(
+        "INSERT OR IGNORE INTO subscriptions (chat_id, topic_id, author_id, created_at) "
+        "VALUES (?, ?, ?, ?)",
+        (chat_id, topic_id, author_id, now),
+    )
+    return cursor.rowcount > 0
+
+
+async def unsubscribe(
+    conn: aiosqlite.Connection,
+    chat_id: int,
+    *,
+    topic_id: int | None = None,
+    author_id: int | None = None,
+) -> bool:
+    """Remove one subscription; return whether there was one."""
+    cursor = await conn.execute(
+        "DELETE FROM subscriptions WHERE chat_id = ? AND (topic_id = ? OR author_id = ?)",
+        (chat_id, topic_id, author_id),
+    )
+    return cursor.rowcount > 0
+
+
+async def unsubscribe_all(conn: aiosqlite.Connection, chat_id: int) -> int:
+    """Remove every subscription of a chat; return how many there were."""
+    cursor = await conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+    return cursor.rowcount
+
+
+async def chat_subscriptions(conn: aiosqlite.Connection, chat_id: int) -> list[Subscription]:
+    """Return a chat's subscriptions, topics first, each alphabetically."""
+    async with conn.execute(
+        """
+        SELECT s.id, s.chat_id,
+               t.id AS topic_id, t.key AS topic_key, t.name AS topic_name,
+               t.article_count AS topic_count,
+               au.id AS author_id, au.key AS author_key, au.name AS author_name,
+               au.article_count AS author_count
+        FROM subscriptions AS s
+        LEFT JOIN topics AS t ON t.id = s.topic_id
+        LEFT JOIN authors AS au ON au.id = s.author_id
+        WHERE s.chat_id = ?
+        ORDER BY s.topic_id IS NULL, COALESCE(t.key, au.key)
+        """,
+        (chat_id,),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return [
+        Subscription(
+            row["id"],
+            row["chat_id"],
+            Topic(row["topic_id"], row["topic_key"], row["topic_name"], row["topic_count"])
+            if row["topic_id"] is not None
+            else None,
+            Author(row["author_id"], row["author_key"], row["author_name"], row["author_count"])
+            if row["author_id"] is not None
+            else None,
+        )
+        for row in rows
+    ]

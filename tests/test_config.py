@@ -1,0 +1,128 @@
+"""Settings: every variable, valid and invalid, .env precedence, the token kept secret."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, Secret, load_settings
+
+TOKEN = "123456789:AAEhBOweik6ad9r_QoMqHWJrk3uDgM-Nj0E"
+
+
+def test_defaults_when_nothing_is_set() -> None:
+    settings = load_settings({}, env_file=None)
+    assert settings.token == ""
+    assert settings.api_url == "https://api.telegram.org/bot"
+    assert settings.db_path == Path("newsbot.sqlite3")
+    assert settings.admins == frozenset()
+    assert settings.timezone == "Africa/Bamako"
+    assert settings.send_rate == 30.0
+    assert settings.paid_broadcast is False
+    assert settings.channel is None
+
+
+def test_every_variable_is_read() -> None:
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": "http://127.0.0.1:8081/bot",
+            "NEWSBOT_DB": "/tmp/x.sqlite3",
+            "NEWSBOT_ADMINS": " 42, 7 ,,1000000000001",
+            "NEWSBOT_TIMEZONE": "Europe/Paris",
+            "NEWSBOT_SEND_RATE": "12.5",
+            "NEWSBOT_PAID_BROADCAST": "yes",
+            "NEWSBOT_CHANNEL": "@lejournal",
+        },
+        env_file=None,
+    )
+    assert settings.token == TOKEN
+    assert settings.api_url == "http://127.0.0.1:8081/bot"
+    assert settings.db_path == Path("/tmp/x.sqlite3")
+    assert settings.admins == {42, 7, 1000000000001}
+    assert settings.tzinfo.key == "Europe/Paris"
+    assert settings.send_rate == 12.5
+    assert settings.paid_broadcast is True
+    assert settings.channel == "@lejournal"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("TELEGRAM_BOT_TOKEN", "not-a-token"),
+        ("TELEGRAM_BOT_TOKEN", "123456:short"),
+        ("TELEGRAM_API_URL", "ftp://example.org/bot"),
+        ("NEWSBOT_ADMINS", "abc"),
+        ("NEWSBOT_ADMINS", "12,-5"),
+        ("NEWSBOT_TIMEZONE", "Mars/Olympus"),
+        ("NEWSBOT_TIMEZONE", "../etc/passwd"),
+        ("NEWSBOT_SEND_RATE", "fast"),
+        ("NEWSBOT_SEND_RATE", "0"),
+        ("NEWSBOT_PAID_BROADCAST", "maybe"),
+        ("NEWSBOT_CHANNEL", "lejournal"),
+    ],
+)
+def test_bad_value_names_its_variable(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({variable: value}, env_file=None)
+    assert caught.value.variable == variable
+    assert str(caught.value).startswith(f"{variable}: ")
+
+
+def test_environment_wins_over_env_file(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        f"TELEGRAM_BOT_TOKEN={TOKEN}\nNEWSBOT_TIMEZONE=Europe/Paris\n# comment\n"
+        "NEWSBOT_ADMINS='1,2'\n"
+    )
+    settings = load_settings({"NEWSBOT_TIMEZONE": "UTC"}, env_file=env_file)
+    assert settings.token == TOKEN  # from the file
+    assert settings.admins == {1, 2}  # quoted in the file
+    assert settings.timezone == "UTC"  # the environment wins
+
+
+def test_env_file_in_working_directory_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("NEWSBOT_SEND_RATE=3\n")
+    assert load_settings({}).send_rate == 3.0
+
+
+def test_token_never_shows_in_repr_or_errors() -> None:
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None)
+    assert TOKEN not in repr(settings)
+    assert repr(Secret(TOKEN)) == "Secret('***')"
+    bad = TOKEN[:-30] + "!" * 30
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"TELEGRAM_BOT_TOKEN": bad}, env_file=None)
+    assert bad not in str(caught.value)
+
+
+def _newsbot(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).parents[1]), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_run_without_token_says_so_in_one_line_and_exits_2(tmp_path: Path) -> None:
+    result = _newsbot(tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "TELEGRAM_BOT_TOKEN" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_run_with_bad_admins_names_the_variable(tmp_path: Path) -> None:
+    result = _newsbot(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, NEWSBOT_ADMINS="abc")
+    assert result.returncode == 2
+    assert "NEWSBOT_ADMINS" in result.stderr
+    assert TOKEN not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
