@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 
 import aiosqlite
 
@@ -10,6 +11,7 @@ from db.models import Author, Chat, ChatStatus, ChatType, Subscription, Topic
 
 __all__ = [
     "chat_subscriptions",
+    "chats_by_ids",
     "get_chat",
     "migrate_chat",
     "set_chat_status",
@@ -52,6 +54,17 @@ async def get_chat(conn: aiosqlite.Connection, chat_id: int) -> Chat | None:
     async with conn.execute("SELECT * FROM chats WHERE id = ?", (chat_id,)) as cursor:
         row = await cursor.fetchone()
     return _chat(row) if row else None
+
+
+async def chats_by_ids(conn: aiosqlite.Connection, chat_ids: Iterable[int]) -> dict[int, Chat]:
+    """Return the chats with these ids, by id."""
+    ids = list(set(chat_ids))
+    if not ids:
+        return {}
+    async with conn.execute(
+        f"SELECT * FROM chats WHERE id IN ({','.join('?' * len(ids))})", ids
+    ) as cursor:
+        return {row["id"]: _chat(row) for row in await cursor.fetchall()}
 
 
 async def set_chat_status(
