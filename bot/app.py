@@ -3,28 +3,38 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-from telegram import LinkPreviewOptions
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackContext, ContextTypes, Defaults, ExtBot
 
 import handlers
 from bot.config import Settings
+from bot.delivery import DeliveryWorker
+from bot.pacing import Pacer
+from bot.publishing import Publisher
 from db import Database, connect
 
-__all__ = ["BotData", "Context", "NewsbotApplication", "build_application"]
+__all__ = ["BotData", "Context", "NewsbotApplication", "build_application", "running"]
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass
 class BotData:
-    """Everything handlers share, typed: `context.bot_data.db`, `context.bot_data.settings`."""
+    """Everything handlers share, typed: `context.bot_data.db`, `.publisher`, `.settings`."""
 
     settings: Settings = field(default_factory=Settings)
     database: Database | None = None
+    worker: DeliveryWorker | None = None
+    publisher_: Publisher | None = None
+    channel_id: int | None = None
+    recorded_chats: dict[int, tuple[str | None, str, float]] = field(default_factory=dict)
+    """Chats recorded lately (title, language, when), so most updates skip the write."""
 
     @property
     def db(self) -> Database:
@@ -32,15 +42,53 @@ class BotData:
             raise RuntimeError("the database is opened in post_init; the bot is not running")
         return self.database
 
+    @property
+    def publisher(self) -> Publisher:
+        if self.publisher_ is None:
+            raise RuntimeError("the publisher is created in post_init; the bot is not running")
+        return self.publisher_
+
 
 Context: TypeAlias = CallbackContext[ExtBot[None], dict, dict, BotData]
 NewsbotApplication: TypeAlias = Application[ExtBot[None], Context, dict, dict, BotData, object]
 
 
+def _pacer(application: NewsbotApplication) -> Pacer:
+    limiter = application.bot.rate_limiter
+    assert isinstance(limiter, Pacer)
+    return limiter
+
+
 async def _post_init(application: NewsbotApplication) -> None:
     data = application.bot_data
-    data.database = await connect(data.settings.db_path)
-    logger.info("Database ready at %s", data.settings.db_path)
+    settings = data.settings
+    data.database = await connect(settings.db_path)
+    data.worker = DeliveryWorker(
+        data.database,
+        application.bot,
+        _pacer(application),
+        timezone=settings.timezone,
+        concurrency=settings.concurrency,
+        batch_size=settings.batch_size,
+    )
+    data.publisher_ = Publisher(
+        data.database,
+        on_queued=data.worker.wake,
+        extra_chat_ids=lambda: () if data.channel_id is None else (data.channel_id,),
+    )
+    await handlers.on_startup(application)
+    await data.worker.start()
+    logger.info("newsbot is up; database %s", settings.db_path)
+
+
+async def _post_stop(application: NewsbotApplication) -> None:
+    # post_stop, not post_shutdown: the bot's HTTP client must still be open so the sends
+    # under way can finish and be recorded.
+    data = application.bot_data
+    await handlers.on_stop(application)
+    if data.worker is not None:
+        await data.worker.stop()
+        data.worker = None
 
 
 async def _post_shutdown(application: NewsbotApplication) -> None:
@@ -52,7 +100,7 @@ async def _post_shutdown(application: NewsbotApplication) -> None:
 
 def build_application(settings: Settings) -> NewsbotApplication:
     """Return the Application for these settings; nothing is opened before it starts."""
-    application = (
+    application: NewsbotApplication = (
         Application.builder()
         .token(settings.require_token())
         .base_url(settings.api_url)
@@ -63,11 +111,41 @@ def build_application(settings: Settings) -> NewsbotApplication:
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
+        .rate_limiter(Pacer(settings.effective_send_rate))
         .context_types(ContextTypes(bot_data=BotData))
+        .concurrent_updates(True)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
     application.bot_data.settings = settings
     handlers.register(application)
     return application
+
+
+@asynccontextmanager
+async def running(
+    application: NewsbotApplication, *, poll_timeout: int = 10
+) -> AsyncIterator[NewsbotApplication]:
+    """Run the bot (long polling) inside the block, as run_polling() would, without owning
+    the event loop: for the demo, `newsbot chat` and the tests."""
+    assert application.updater is not None
+    await application.initialize()
+    try:
+        await _post_init(application)
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        await application.start()
+        try:
+            yield application
+        finally:
+            if application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+                await _post_stop(application)
+    finally:
+        await application.shutdown()
+        await _post_shutdown(application)

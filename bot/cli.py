@@ -16,13 +16,15 @@ __all__ = ["main"]
 
 
 def _run(args: argparse.Namespace) -> int:
+    from telegram import Update
+
     from bot.app import build_application
 
     settings = load_settings()
     token = settings.require_token()
     setup_logging(logging.DEBUG if args.verbose else logging.INFO, token)
     application = build_application(settings)
-    application.run_polling(allowed_updates=None)
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
 
 

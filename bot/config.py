@@ -14,6 +14,7 @@ from dotenv import dotenv_values
 __all__ = ["ConfigError", "Secret", "Settings", "load_settings"]
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+PAID_BROADCAST_RATE = 1000.0
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
 _CHANNEL = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-100\d{6,16})$")
 
@@ -43,6 +44,21 @@ class Settings:
     send_rate: float = 30.0
     paid_broadcast: bool = False
     channel: str | None = None
+
+    @property
+    def effective_send_rate(self) -> float:
+        """Messages per second the bot allows itself: paid broadcasts lift it to 1,000."""
+        return max(self.send_rate, PAID_BROADCAST_RATE) if self.paid_broadcast else self.send_rate
+
+    @property
+    def concurrency(self) -> int:
+        """Requests in flight that keep the effective rate busy without piling up."""
+        return max(4, min(64, int(self.effective_send_rate // 15)))
+
+    @property
+    def batch_size(self) -> int:
+        """Deliveries claimed at once: about a second of sending, so urgent ones wait little."""
+        return max(20, min(1000, int(self.effective_send_rate)))
 
     @property
     def tzinfo(self) -> ZoneInfo:

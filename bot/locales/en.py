@@ -2,6 +2,8 @@
 
 MESSAGES: dict[str, str] = {
     # --- common ---
+    "alert_read_button": "Read the article",
+    "editors_only": "This command is for the newsroom only.",
     "greeting": "Hello! I am the newspaper’s news bot.",
     # --- site conventions (bot/site.py) ---
     "draft.empty": (

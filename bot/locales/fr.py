@@ -4,7 +4,9 @@ Telegram HTML; {placeholders} are filled with already-escaped text."""
 
 MESSAGES: dict[str, str] = {
     # --- common ---
-    "greeting": "Bonjour\u00a0! Je suis le bot d’information du journal.",
+    "alert_read_button": "Lire l’article",
+    "editors_only": "Commande réservée à la rédaction.",
+    "greeting": "Bonjour\u202f! Je suis le bot d’information du journal.",
     # --- site conventions (bot/site.py) ---
     "draft.empty": (
         "Le message est vide. Envoyez l’article en un seul message\u00a0: le titre "

@@ -1,0 +1,403 @@
+"""The delivery worker: works through the outbox under Telegram's limits, losing nothing.
+
+Deliveries are claimed from the database in small batches (urgent first), sent through the
+Pacer as background traffic so that readers' replies always go first, and their outcomes
+written back in batches. What Telegram says decides what happens next:
+
+- 429: wait `retry_after` for that chat (and the whole bot if needed), then send again;
+- 403 blocked / deactivated, 400 chat not found: the chat is marked gone and everything
+  still owed to it cancelled;
+- group migrated to a supergroup: the chat id moves everywhere and the alert goes to it;
+- network errors, timeouts, 5xx: exponential backoff with jitter, about an hour of
+  attempts, then `failed` with the last error kept;
+- any other 400 (a message Telegram refuses): `failed` at once, logged.
+
+A crash leaves claimed deliveries `sending`; start() puts them back. A message Telegram
+accepted in the instant before a crash, whose outcome was not yet written, is sent again:
+the only duplicate the design allows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+
+from bot import formatting
+from bot.i18n import t
+from bot.pacing import Pacer, PacerArgs
+from db import Database, articles, chats, deliveries
+from db.models import Article, Chat, ChatStatus, Delivery
+
+__all__ = ["Alert", "DeliveryWorker", "WorkerStats", "render_alert"]
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 12  # 2 s doubling to a 15 min cap: about an hour of tries in all
+_BACKOFF_BASE = 2.0
+_BACKOFF_CAP = 900.0
+_DELETE_WINDOW = 48 * 3600  # Telegram lets a bot delete its messages for 48 hours
+_FLUSH_EVERY = 0.25  # seconds: outcomes are written in batches, so a crash repeats little
+_BACKGROUND: PacerArgs = {"background": True}
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    text: str
+    photo_url: str | None
+    keyboard: InlineKeyboardMarkup
+
+
+def render_alert(article: Article, lang: str, tz: str) -> Alert:
+    """Return the alert exactly as subscribers see it (and editors preview it)."""
+    if article.url:
+        button = InlineKeyboardButton(t(lang, "alert_read_button"), url=article.url)
+    else:
+        button = InlineKeyboardButton(
+            t(lang, "alert_read_button"), callback_data=f"art:{article.id}"
+        )
+    limit = formatting.MAX_CAPTION if article.image_url else formatting.MAX_TEXT
+    return Alert(
+        formatting.alert_text(article, lang, tz, limit=limit),
+        article.image_url,
+        InlineKeyboardMarkup([[button]]),
+    )
+
+
+@dataclass
+class WorkerStats:
+    sent: int = 0
+    edited: int = 0
+    deleted: int = 0
+    retried: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+
+@dataclass
+class _Outcomes:
+    """Outcomes waiting to be written, in the order they must be applied."""
+
+    migrated: list[tuple[int, int]] = field(default_factory=list)
+    gone: list[tuple[int, ChatStatus, str]] = field(default_factory=list)
+    sent: list[tuple[int, int | None, float]] = field(default_factory=list)
+    retry: list[tuple[int, float, str, bool]] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return sum(map(len, (self.migrated, self.gone, self.sent, self.retry, self.failed)))
+
+
+class DeliveryWorker:
+    """Sends what the outbox owes; start() in post_init, stop() in post_shutdown."""
+
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        pacer: Pacer,
+        *,
+        timezone: str,
+        concurrency: int = 8,
+        batch_size: int = 50,
+        clock: Callable[[], float] = time.time,
+        seed: int | None = None,
+    ):
+        self.db = db
+        self.bot = bot
+        self.pacer = pacer
+        self.timezone = timezone
+        self.stats = WorkerStats()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._batch_size = batch_size
+        self._clock = clock
+        self._random = random.Random(seed)
+        self._wake = asyncio.Event()
+        self._outcomes = _Outcomes()
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._articles: dict[int, tuple[float, Article | None]] = {}
+
+    # --- life cycle --------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Return crashed deliveries to the queue and start working."""
+        async with self.db.transaction() as conn:
+            released = await deliveries.release_in_flight(conn)
+        if released:
+            logger.warning("Resuming %d deliveries interrupted by a stop", released)
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name="delivery-worker")
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Finish the sends under way (up to `grace` seconds), write outcomes, leave the rest."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self._in_flight:
+            _, late = await asyncio.wait(self._in_flight, timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        await self._flush()
+        async with self.db.transaction() as conn:
+            await deliveries.release_in_flight(conn)
+
+    def wake(self) -> None:
+        """Look at the outbox now (something was queued)."""
+        self._wake.set()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._in_flight) or len(self._outcomes) > 0
+
+    # --- the loop ----------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        last_flush = time.monotonic()
+        while not self._stopping:
+            try:
+                if time.monotonic() - last_flush >= _FLUSH_EVERY or len(self._outcomes) >= 200:
+                    await self._flush()
+                    last_flush = time.monotonic()
+                # Claim only what can go out soon, so urgent work is never stuck behind a backlog.
+                room = self._batch_size - len(self._in_flight)
+                claimed: list[Delivery] = []
+                if room > 0:
+                    async with self.db.transaction() as conn:
+                        claimed = await deliveries.claim_due(conn, self._clock(), room)
+                if claimed:
+                    await self._dispatch(claimed)
+                    continue
+                await self._idle()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # The worker must outlive any single failure (a locked database, a bug).
+                logger.exception("Delivery worker hiccup; carrying on")
+                await asyncio.sleep(1.0)
+
+    async def _idle(self) -> None:
+        if self._in_flight:
+            await asyncio.wait(self._in_flight, timeout=_FLUSH_EVERY)
+            return
+        await self._flush()
+        due = await deliveries.next_due_at(self.db.reader)
+        timeout = 30.0 if due is None else min(30.0, max(0.0, due - self._clock()))
+        self._wake.clear()
+        if timeout > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _dispatch(self, claimed: list[Delivery]) -> None:
+        chat_rows = await chats.chats_by_ids(self.db.reader, {d.chat_id for d in claimed})
+        now_wall, now_mono = self._clock(), time.monotonic()
+        for delivery in claimed:
+            chat = chat_rows.get(delivery.chat_id)
+            if chat is None or chat.status != "active":
+                self._outcomes.failed.append((delivery.id, "chat no longer active"))
+                continue
+            wait = self.pacer.chat_ready_at(delivery.chat_id) - now_mono
+            if wait > 0.05:
+                # The chat had a message very recently: come back when it may have another.
+                self._outcomes.retry.append((delivery.id, now_wall + wait, "paced", False))
+                continue
+            article = await self._article(delivery.article_id, fresh=delivery.action != "send")
+            task = asyncio.create_task(self._deliver(delivery, chat, article))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+
+    async def _article(self, article_id: int, *, fresh: bool) -> Article | None:
+        now = time.monotonic()
+        cached = self._articles.get(article_id)
+        if cached is not None and not fresh and now - cached[0] < 5.0:
+            return cached[1]
+        article = await articles.get_article(self.db.reader, article_id, include_withdrawn=True)
+        if len(self._articles) > 1000:
+            self._articles.clear()
+        self._articles[article_id] = (now, article)
+        return article
+
+    # --- one delivery ------------------------------------------------------------------
+
+    async def _deliver(self, delivery: Delivery, chat: Chat, article: Article | None) -> None:
+        async with self._slots:
+            if self._stopping:
+                self._outcomes.retry.append((delivery.id, self._clock(), "stopped", False))
+                return
+            try:
+                message_id = await self._attempt(delivery, chat, article)
+            except RetryAfter as error:
+                self.stats.retried += 1
+                self._outcomes.retry.append(
+                    (delivery.id, self._clock() + _seconds(error.retry_after), str(error), False)
+                )
+            except ChatMigrated as error:
+                self.pacer.forget_chat(delivery.chat_id)
+                self._outcomes.migrated.append((delivery.chat_id, error.new_chat_id))
+                self._outcomes.retry.append((delivery.id, self._clock(), "migrated", False))
+            except Forbidden as error:
+                self._chat_gone(delivery, chat, str(error))
+            except BadRequest as error:
+                self._bad_request(delivery, chat, error)
+            except asyncio.CancelledError:
+                # Stopped mid-request: Telegram may have it; it goes back to the queue.
+                self._outcomes.retry.append((delivery.id, self._clock(), "interrupted", False))
+                raise
+            except Exception as error:  # network errors, timeouts, 5xx, our own bugs
+                self._back_off(delivery, error)
+            else:
+                self._outcomes.sent.append((delivery.id, message_id, self._clock()))
+                if delivery.action == "send":
+                    self.stats.sent += 1
+                elif delivery.action == "edit":
+                    self.stats.edited += 1
+                else:
+                    self.stats.deleted += 1
+
+    async def _attempt(self, delivery: Delivery, chat: Chat, article: Article | None) -> int | None:
+        """Do what the delivery owes; return the alert's message_id (None if unchanged)."""
+        if article is None:
+            raise _Skip("article no longer exists")
+        if delivery.action == "send":
+            if article.status != "published":
+                raise _Skip("article withdrawn before it was sent")
+            return (await self._send(chat, article, urgent=article.urgent)).message_id
+        assert delivery.message_id is not None
+        if delivery.action == "delete":
+            age = self._clock() - (delivery.sent_at or 0.0)
+            if age < _DELETE_WINDOW:
+                with contextlib.suppress(BadRequest):  # too old, or already gone: edit instead
+                    await self.bot.delete_message(
+                        chat.id, delivery.message_id, rate_limit_args=_BACKGROUND
+                    )
+                    return None
+            text = formatting.withdrawn_alert_text(article, chat.language)
+            await self._edit(chat.id, delivery.message_id, text, None, article.image_url)
+            return None
+        alert = render_alert(article, chat.language, self.timezone)
+        await self._edit(chat.id, delivery.message_id, alert.text, alert.keyboard, alert.photo_url)
+        return None
+
+    async def _send(self, chat: Chat, article: Article, *, urgent: bool) -> Message:
+        alert = render_alert(article, chat.language, self.timezone)
+        if alert.photo_url:
+            return await self.bot.send_photo(
+                chat.id,
+                alert.photo_url,
+                caption=alert.text,
+                reply_markup=alert.keyboard,
+                disable_notification=not urgent,
+                rate_limit_args=_BACKGROUND,
+            )
+        return await self.bot.send_message(
+            chat.id,
+            alert.text,
+            reply_markup=alert.keyboard,
+            disable_notification=not urgent,
+            rate_limit_args=_BACKGROUND,
+        )
+
+    async def _edit(
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        keyboard: InlineKeyboardMarkup | None,
+        photo_url: str | None,
+    ) -> None:
+        try:
+            if photo_url:
+                await self.bot.edit_message_caption(
+                    chat_id, message_id, caption=text, reply_markup=keyboard,
+                    rate_limit_args=_BACKGROUND,
+                )  # fmt: skip
+            else:
+                await self.bot.edit_message_text(
+                    text, chat_id, message_id, reply_markup=keyboard, rate_limit_args=_BACKGROUND
+                )
+        except BadRequest as error:
+            # Already as wanted, or deleted by the reader: nothing is owed any more.
+            if "not modified" not in error.message and "not found" not in error.message:
+                raise
+
+    # --- outcomes ----------------------------------------------------------------------
+
+    def _chat_gone(self, delivery: Delivery, chat: Chat, reason: str) -> None:
+        status: ChatStatus = "blocked" if chat.type == "private" else "left"
+        logger.info("Chat %s is gone (%s)", chat.id, reason)
+        self.pacer.forget_chat(chat.id)
+        self._outcomes.gone.append((chat.id, status, reason))
+        self._outcomes.failed.append((delivery.id, reason))
+        self.stats.cancelled += 1
+
+    def _bad_request(self, delivery: Delivery, chat: Chat, error: BadRequest) -> None:
+        message = error.message.lower()
+        if "chat not found" in message or "chat_id is empty" in message:
+            self._chat_gone(delivery, chat, error.message)
+            return
+        if isinstance(error, _Skip):
+            self._outcomes.failed.append((delivery.id, error.message))
+            self.stats.cancelled += 1
+            return
+        logger.error("Telegram refused delivery %s to chat %s: %s", delivery.id, chat.id, error)
+        self._outcomes.failed.append((delivery.id, error.message))
+        self.stats.failed += 1
+
+    def _back_off(self, delivery: Delivery, error: Exception) -> None:
+        reason = f"{type(error).__name__}: {error}"
+        if not isinstance(error, TelegramError):
+            logger.error("Unexpected error delivering %s", delivery.id, exc_info=error)
+        if delivery.attempts >= MAX_ATTEMPTS:
+            logger.warning("Giving up delivery %s after %d attempts", delivery.id, MAX_ATTEMPTS)
+            self._outcomes.failed.append((delivery.id, reason))
+            self.stats.failed += 1
+            return
+        delay = min(_BACKOFF_CAP, _BACKOFF_BASE * 2 ** (delivery.attempts - 1))
+        delay *= self._random.uniform(0.75, 1.25)
+        self._outcomes.retry.append((delivery.id, self._clock() + delay, reason, True))
+        self.stats.retried += 1
+
+    async def _flush(self) -> None:
+        """Write the outcomes gathered so far in one transaction."""
+        if not len(self._outcomes):
+            return
+        outcomes, self._outcomes = self._outcomes, _Outcomes()
+        now = self._clock()
+        try:
+            async with self.db.transaction() as conn:
+                for old_id, new_id in outcomes.migrated:
+                    await chats.migrate_chat(conn, old_id, new_id, now)
+                for chat_id, status, reason in outcomes.gone:
+                    await chats.set_chat_status(conn, chat_id, status, now)
+                    await deliveries.cancel_chat_deliveries(conn, chat_id, reason)
+                await deliveries.mark_sent(conn, outcomes.sent)
+                await deliveries.mark_retry(conn, outcomes.retry)
+                await deliveries.mark_failed(conn, outcomes.failed)
+        except BaseException:
+            # Keep them for the next flush: the rows stay 'sending' until then.
+            self._outcomes.migrated[:0] = outcomes.migrated
+            self._outcomes.gone[:0] = outcomes.gone
+            self._outcomes.sent[:0] = outcomes.sent
+            self._outcomes.retry[:0] = outcomes.retry
+            self._outcomes.failed[:0] = outcomes.failed
+            raise
+
+
+class _Skip(BadRequest):
+    """Nothing to send any more (article withdrawn or deleted before its turn)."""
+
+
+def _seconds(value: object) -> float:
+    return float(value.total_seconds()) if hasattr(value, "total_seconds") else float(value)  # type: ignore[arg-type]

@@ -1,0 +1,218 @@
+"""One rate limiter for everything the bot sends: readers first, alerts paced behind them.
+
+python-telegram-bot's AIORateLimiter paces by chat only, halts every request on any 429
+and does not retry, which a mass sender cannot live with. `Pacer` keeps all outgoing
+messages within the bot's own rate (NEWSBOT_SEND_RATE), spaces messages per chat as
+Telegram asks (about one a second in a private chat, 20 a minute in a group), serves
+replies to readers before queued alerts, and remembers Telegram's 429s per chat and
+globally so that no request is sent into a known wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+__all__ = ["ChatWindows", "Pacer", "PacerArgs"]
+
+logger = logging.getLogger(__name__)
+
+# Methods that put a message in a chat (or change one): the ones Telegram's limits count.
+_PACED_METHODS = frozenset(
+    {
+        "sendmessage", "sendphoto", "senddocument", "sendvideo", "sendanimation", "sendaudio",
+        "sendvoice", "sendmediagroup", "sendlocation", "sendcontact", "sendpoll", "senddice",
+        "sendsticker", "copymessage", "forwardmessage", "editmessagetext",
+        "editmessagecaption", "editmessagemedia", "editmessagereplymarkup", "deletemessage",
+    }
+)  # fmt: skip
+_READER_RETRIES = 3
+_GLOBAL_429_CHATS = 3  # 429s from this many chats within a second mean the bot itself is limited
+
+
+class PacerArgs(TypedDict, total=False):
+    """`rate_limit_args` for a request: background requests (alerts) yield to readers."""
+
+    background: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChatWindows:
+    """Per-chat limits: at most `count` messages in any `seconds`."""
+
+    private_count: int = 1
+    private_seconds: float = 1.05
+    group_count: int = 20
+    group_seconds: float = 61.0
+
+
+class _Window:
+    """Send times of one chat, to allow at most `count` in any `seconds`."""
+
+    __slots__ = ("count", "seconds", "times")
+
+    def __init__(self, count: int, seconds: float):
+        self.count = count
+        self.seconds = seconds
+        self.times: deque[float] = deque()
+
+    def ready_at(self, now: float) -> float:
+        while self.times and self.times[0] <= now - self.seconds:
+            self.times.popleft()
+        if len(self.times) < self.count:
+            return now
+        return self.times[0] + self.seconds
+
+
+class Pacer(BaseRateLimiter[PacerArgs]):
+    """The Application's rate limiter: a global pace, per-chat windows, reader priority."""
+
+    def __init__(
+        self,
+        rate: float,
+        windows: ChatWindows | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.interval = 1.0 / rate
+        self.windows = windows or ChatWindows()
+        self._clock = clock
+        self._next_slot = 0.0
+        self._waiting: tuple[deque[asyncio.Future[None]], deque[asyncio.Future[None]]] = (
+            deque(),  # readers
+            deque(),  # background
+        )
+        self._pump: asyncio.Task[None] | None = None
+        self._chats: dict[int | str, _Window] = {}
+        self._chat_pause: dict[int | str, float] = {}
+        self._global_pause = 0.0
+        self._recent_429: deque[tuple[float, int | str]] = deque()
+        self.retry_after_count = 0
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Release every waiter."""
+        if self._pump is not None:
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump
+            self._pump = None
+        for queue in self._waiting:
+            while queue:
+                queue.popleft().cancel()
+
+    # --- per chat ----------------------------------------------------------------------
+
+    def _window(self, chat_id: int | str) -> _Window:
+        window = self._chats.get(chat_id)
+        if window is None:
+            # Private chats have positive ids; groups, supergroups and channels negative ones.
+            private = isinstance(chat_id, int) and chat_id > 0
+            w = self.windows
+            window = (
+                _Window(w.private_count, w.private_seconds)
+                if private
+                else _Window(w.group_count, w.group_seconds)
+            )
+            self._chats[chat_id] = window
+        return window
+
+    def chat_ready_at(self, chat_id: int | str) -> float:
+        """Return the clock time at which the chat may receive its next message."""
+        now = self._clock()
+        ready = max(self._window(chat_id).ready_at(now), self._global_pause)
+        return max(ready, self._chat_pause.get(chat_id, 0.0))
+
+    def note_retry_after(self, chat_id: int | str | None, seconds: float) -> None:
+        """Remember a 429: that chat waits, and the whole bot when several chats got one."""
+        now = self._clock()
+        self.retry_after_count += 1
+        until = now + seconds
+        if chat_id is not None:
+            self._chat_pause[chat_id] = max(self._chat_pause.get(chat_id, 0.0), until)
+        self._recent_429.append((now, chat_id if chat_id is not None else "?"))
+        while self._recent_429 and self._recent_429[0][0] < now - 1.0:
+            self._recent_429.popleft()
+        if chat_id is None or len({c for _, c in self._recent_429}) >= _GLOBAL_429_CHATS:
+            self._global_pause = max(self._global_pause, until)
+            logger.warning("Telegram asked the whole bot to wait %.0f s", seconds)
+
+    def forget_chat(self, chat_id: int | str) -> None:
+        """Drop what is known of a chat (gone, or migrated)."""
+        self._chats.pop(chat_id, None)
+        self._chat_pause.pop(chat_id, None)
+
+    # --- the global pace ---------------------------------------------------------------
+
+    async def _acquire(self, background: bool) -> None:
+        now = self._clock()
+        start = max(self._next_slot, self._global_pause)
+        readers, others = self._waiting
+        if start <= now and not readers and (background is False or not others):
+            self._next_slot = now + self.interval
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        (others if background else readers).append(future)
+        if self._pump is None or self._pump.done():
+            self._pump = asyncio.create_task(self._release_waiters(), name="pacer")
+        await future
+
+    async def _release_waiters(self) -> None:
+        readers, others = self._waiting
+        while readers or others:
+            now = self._clock()
+            start = max(self._next_slot, self._global_pause)
+            if start > now:
+                await asyncio.sleep(start - now)
+                continue
+            queue = readers if readers else others
+            future = queue.popleft()
+            if future.done():  # its request was cancelled
+                continue
+            self._next_slot = max(now, start) + self.interval
+            future.set_result(None)
+
+    # --- python-telegram-bot's hook ----------------------------------------------------
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: PacerArgs | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """Pace message-producing requests; other calls (getUpdates …) go straight through."""
+        if endpoint.lower() not in _PACED_METHODS:
+            return await callback(*args, **kwargs)
+        background = bool(rate_limit_args and rate_limit_args.get("background"))
+        chat_id = data.get("chat_id")
+        for attempt in range(_READER_RETRIES + 1):
+            if chat_id is not None and not background:
+                delay = self.chat_ready_at(chat_id) - self._clock()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            await self._acquire(background)
+            if chat_id is not None:
+                self._window(chat_id).times.append(self._clock())
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                seconds = error.retry_after
+                wait = seconds if isinstance(seconds, int | float) else seconds.total_seconds()
+                self.note_retry_after(chat_id, wait)
+                if background or attempt == _READER_RETRIES:
+                    raise
+                logger.info("Reply to chat %s waits %.0f s (429)", chat_id, wait)
+        raise AssertionError("unreachable")

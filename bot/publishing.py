@@ -1,0 +1,162 @@
+"""The single way an article enters, changes or leaves: store it and queue what readers are owed.
+
+Editors, feeds and imports all come through `Publisher`. Each call is one transaction: an
+article accepted is stored with every alert it owes already in the outbox, so a crash a
+millisecond later loses nothing; the delivery worker is only woken afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import aiosqlite
+
+from bot import site
+from db import Database, articles, deliveries
+from db.articles import NewArticle
+from db.models import ArticleDraft, Origin, to_ts
+
+__all__ = ["URGENT_PRIORITY", "PublishResult", "Publisher", "content_hash"]
+
+URGENT_PRIORITY = 1
+
+
+@dataclass(frozen=True, slots=True)
+class PublishResult:
+    article_id: int
+    created: bool  # False: an article with this source key existed
+    changed: bool  # False: it existed with the same content, nothing was done
+    queued: int  # alerts queued for subscribers
+    followups: int  # sent alerts to edit or delete
+
+
+def content_hash(draft: ArticleDraft) -> str:
+    """Return a fingerprint of what readers see, to tell a changed item from a repeat."""
+    parts = [
+        draft.title, draft.lead, draft.body, site.fold(draft.author),
+        *sorted(site.fold(topic) for topic in draft.topics),
+        draft.url or "", draft.image_url or "",
+    ]  # fmt: skip
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+class Publisher:
+    """Publish, revise and withdraw articles; wake the delivery worker when work is queued."""
+
+    def __init__(
+        self,
+        db: Database,
+        on_queued: Callable[[], None] = lambda: None,
+        clock: Callable[[], float] = time.time,
+        extra_chat_ids: Callable[[], Sequence[int]] = tuple,
+    ):
+        self.db = db
+        self._on_queued = on_queued
+        self._clock = clock
+        self._extra_chat_ids = extra_chat_ids  # the newsroom's channel, when there is one
+
+    async def _new_article(
+        self, conn: aiosqlite.Connection, draft: ArticleDraft, source_key: str, origin: Origin
+    ) -> NewArticle:
+        author_key = site.fold(draft.author)
+        author = await articles.ensure_author(conn, author_key, draft.author)
+        nicer = site.nicest_name(author.name, draft.author)
+        if nicer != author.name:
+            await articles.rename_author(conn, author.id, nicer)
+        topic_ids: list[int] = []
+        for name in draft.topics:
+            topic = await articles.ensure_topic(conn, site.fold(name), name)
+            if topic.id not in topic_ids:
+                topic_ids.append(topic.id)
+        now = self._clock()
+        published = to_ts(draft.published_at) if draft.published_at else now
+        updated = to_ts(draft.updated_at) if draft.updated_at else published
+        return NewArticle(
+            source_key=source_key,
+            title=draft.title,
+            lead=draft.lead,
+            body=draft.body,
+            author_id=author.id,
+            topic_ids=topic_ids,
+            published_at=min(published, now),  # a feed's future date is clamped to now
+            updated_at=min(max(updated, published), now),
+            origin=origin,
+            url=draft.url,
+            image_url=draft.image_url,
+            urgent=draft.urgent,
+            content_hash=content_hash(draft),
+        )
+
+    async def publish(
+        self, draft: ArticleDraft, *, source_key: str, origin: Origin, notify: bool = True
+    ) -> PublishResult:
+        """Store an article (or update the one with this source key) and queue its alerts.
+
+        With `notify=False` (a feed's backlog, an import) the article is stored silently.
+        A repeat with the same content changes nothing; a changed repeat updates the article
+        and owes an edit to every chat that already got its alert.
+        """
+        async with self.db.transaction() as conn:
+            new = await self._new_article(conn, draft, source_key, origin)
+            existing = await articles.get_article_by_source(conn, source_key)
+            if existing is not None:
+                if existing.content_hash == new.content_hash:
+                    return PublishResult(existing.id, False, False, 0, 0)
+                revised = _keep_identity(new, existing.published_at.timestamp(), self._clock())
+                await articles.update_article(conn, existing.id, revised)
+                followups = await deliveries.queue_followups(
+                    conn, existing.id, "edit", self._clock()
+                )
+                result = PublishResult(existing.id, False, True, 0, followups)
+            else:
+                article_id = await articles.insert_article(conn, new)
+                queued = 0
+                if notify:
+                    queued = await deliveries.queue_article(
+                        conn,
+                        article_id,
+                        new.topic_ids,
+                        new.author_id,
+                        self._clock(),
+                        priority=URGENT_PRIORITY if draft.urgent else 0,
+                        extra_chat_ids=self._extra_chat_ids(),
+                    )
+                result = PublishResult(article_id, True, True, queued, 0)
+        if result.queued or result.followups:
+            self._on_queued()
+        return result
+
+    async def revise(self, article_id: int, draft: ArticleDraft) -> PublishResult:
+        """Replace a published article's content and owe an edit to every alert already sent."""
+        async with self.db.transaction() as conn:
+            existing = await articles.get_article(conn, article_id)
+            if existing is None:
+                return PublishResult(article_id, False, False, 0, 0)
+            new = await self._new_article(conn, draft, existing.source_key, existing.origin)
+            if existing.content_hash == new.content_hash:
+                return PublishResult(article_id, False, False, 0, 0)
+            revised = _keep_identity(new, existing.published_at.timestamp(), self._clock())
+            await articles.update_article(conn, article_id, revised)
+            followups = await deliveries.queue_followups(conn, article_id, "edit", self._clock())
+        if followups:
+            self._on_queued()
+        return PublishResult(article_id, False, True, 0, followups)
+
+    async def withdraw(self, article_id: int) -> PublishResult:
+        """Withdraw an article: hidden everywhere, pending alerts cancelled, sent ones removed."""
+        async with self.db.transaction() as conn:
+            now = self._clock()
+            if not await articles.set_article_status(conn, article_id, "withdrawn", now):
+                return PublishResult(article_id, False, False, 0, 0)
+            followups = await deliveries.queue_followups(conn, article_id, "delete", now)
+        if followups:
+            self._on_queued()
+        return PublishResult(article_id, False, True, 0, followups)
+
+
+def _keep_identity(new: NewArticle, published_at: float, now: float) -> NewArticle:
+    """A correction keeps the original publication time and is stamped updated now."""
+    return replace(new, published_at=published_at, updated_at=max(now, published_at))
