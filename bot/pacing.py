@@ -49,8 +49,8 @@ class PacerArgs(TypedDict, total=False):
 class ChatWindows:
     """Per-chat limits: at most `count` messages in any `seconds`."""
 
-    private_count: int = 1
-    private_seconds: float = 1.05
+    private_count: int = 3
+    private_seconds: float = 3.1
     group_count: int = 20
     group_seconds: float = 61.0
 

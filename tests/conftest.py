@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from bot.app import NewsbotApplication, build_application, running
+from bot.config import Secret, Settings
+from bot.publishing import Publisher
+from bot.samples import load_samples
+from bot.sandbox import Sandbox, SandboxChat, SandboxMessage, SandboxUser
 from db import Database, connect
 
 _OUR_VARIABLES = ("TELEGRAM_", "NEWSBOT_")
@@ -29,3 +35,62 @@ async def database(tmp_path: Path) -> AsyncIterator[Database]:
     db = await connect(tmp_path / "newsbot.sqlite3")
     yield db
     await db.close()
+
+
+# --- end to end: the real bot against the sandbox on loopback ---------------------------
+
+BOT_TOKEN = "7000000001:AAH-sandbox-token-for-tests-only_0123"
+BOT_USERNAME = "newsbot_test_bot"
+EDITOR_ID = 5_000_000_001
+
+
+@dataclass
+class Harness:
+    """The running bot, its sandbox and the people in it."""
+
+    sandbox: Sandbox
+    app: NewsbotApplication
+    editor: SandboxUser
+
+    @property
+    def db(self) -> Database:
+        return self.app.bot_data.db
+
+    @property
+    def publisher(self) -> Publisher:
+        return self.app.bot_data.publisher
+
+    async def ask(self, user: SandboxUser, text: str, count: int = 1, timeout: float = 5.0,
+                  chat: SandboxChat | None = None) -> list[SandboxMessage]:
+        """Send `text` as `user` and return the bot's next `count` messages in that chat."""
+        where = chat or user.private_chat
+        mark = where.mark()
+        await user.send(text, chat=chat)
+        return await self.sandbox.wait_for(where, timeout=timeout, count=count, after=mark)
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    """A local Telegram with Telegram's rate limits on."""
+    async with Sandbox(token=BOT_TOKEN, bot_username=BOT_USERNAME, seed=7) as server:
+        yield server
+
+
+@pytest.fixture
+def bot_settings(sandbox: Sandbox, tmp_path: Path) -> Settings:
+    return Settings(
+        token=Secret(BOT_TOKEN),
+        api_url=sandbox.base_url,
+        db_path=tmp_path / "bot.sqlite3",
+        admins=frozenset({EDITOR_ID}),
+    )
+
+
+@pytest.fixture
+async def bot(sandbox: Sandbox, bot_settings: Settings) -> AsyncIterator[Harness]:
+    """The real Application, long polling the sandbox, with the sample articles loaded."""
+    editor = sandbox.add_user("Mariam", "Coulibaly", "redaction", "fr", user_id=EDITOR_ID)
+    application = build_application(bot_settings)
+    async with running(application, poll_timeout=1):
+        await load_samples(application.bot_data.publisher)
+        yield Harness(sandbox, application, editor)
