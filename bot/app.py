@@ -35,6 +35,8 @@ class BotData:
     channel_id: int | None = None
     recorded_chats: dict[int, tuple[str | None, str, float]] = field(default_factory=dict)
     """Chats recorded lately (title, language, when), so most updates skip the write."""
+    admin_cache: dict[tuple[int, int], tuple[bool, float]] = field(default_factory=dict)
+    """(chat, user) -> (is a group admin, valid until): getChatMember answers, kept briefly."""
 
     @property
     def db(self) -> Database:

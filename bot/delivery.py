@@ -115,6 +115,8 @@ class DeliveryWorker:
         self.pacer = pacer
         self.timezone = timezone
         self.stats = WorkerStats()
+        self.backoff_base = _BACKOFF_BASE  # seconds before the first retry; doubles each time
+        self.backoff_cap = _BACKOFF_CAP
         self._slots = asyncio.Semaphore(concurrency)
         self._batch_size = batch_size
         self._clock = clock
@@ -364,7 +366,7 @@ class DeliveryWorker:
             self._outcomes.failed.append((delivery.id, reason))
             self.stats.failed += 1
             return
-        delay = min(_BACKOFF_CAP, _BACKOFF_BASE * 2 ** (delivery.attempts - 1))
+        delay = min(self.backoff_cap, self.backoff_base * 2 ** (delivery.attempts - 1))
         delay *= self._random.uniform(0.75, 1.25)
         self._outcomes.retry.append((delivery.id, self._clock() + delay, reason, True))
         self.stats.retried += 1

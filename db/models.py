@@ -118,11 +118,14 @@ class Subscription:
     author: Author | None
 
     @property
+    def target(self) -> Topic | Author:
+        target = self.topic or self.author
+        assert target is not None  # the schema's CHECK makes it exactly one of the two
+        return target
+
+    @property
     def label(self) -> str:
-        if self.topic is not None:
-            return f"#{self.topic.name}"
-        assert self.author is not None
-        return self.author.name
+        return f"#{self.topic.name}" if self.topic is not None else self.target.name
 
 
 @dataclass(frozen=True, slots=True)

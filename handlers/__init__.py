@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from handlers import access, start
+from handlers import access, start, subscriptions
 
 if TYPE_CHECKING:
     from bot.app import NewsbotApplication
@@ -23,6 +23,7 @@ def register(application: NewsbotApplication) -> None:
     """Register every feature's handlers in order."""
     access.register(application)
     start.register(application)
+    subscriptions.register(application)
 
 
 async def on_startup(application: NewsbotApplication) -> None:

@@ -1,0 +1,461 @@
+"""Subscriptions: /subscribe, /unsubscribe, /subscriptions, their buttons, and chat membership.
+
+Callback data (all under "sub:"):
+  sub:t:<topic_id> / sub:a:<author_id>     toggle (the /topics and /author buttons)
+  sub:+t:<id> / sub:+a:<id>                subscribe (a choice among several matches)
+  sub:-t:<id> / sub:-a:<id>                unsubscribe (the /subscriptions list)
+  sub:new:<word>                           subscribe to a topic no article carries yet
+  sub:all                                  confirm /unsubscribe all
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import html
+import time
+from typing import TYPE_CHECKING, Literal
+
+from telegram import (
+    CallbackQuery,
+    ChatMember,
+    ChatMemberUpdated,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import (
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import site
+from bot.i18n import t
+from db import articles, chats
+from db.models import Author, Topic
+from handlers.access import reply_language
+
+if TYPE_CHECKING:
+    from bot.app import Context, NewsbotApplication
+
+__all__ = ["register"]
+
+Kind = Literal["t", "a"]
+_ADMIN_CACHE_SECONDS = 300.0
+_ADMIN_STATUSES = {ChatMember.OWNER, ChatMember.ADMINISTRATOR}
+_MAX_CHOICES = 8
+_NEW_TOPIC_MAX = 40  # characters of a new topic's name (callback_data holds 64 bytes)
+
+
+# --- who may change a chat's subscriptions ---------------------------------------------
+
+
+async def _may_manage(update: Update, context: Context) -> bool:
+    """Return whether the sender may change this chat's subscriptions (group admins only)."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or user is None:
+        return False
+    if chat.type == "private":
+        return True
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id == chat.id  # an anonymous admin writes as the group
+    cache = context.bot_data.admin_cache
+    key = (chat.id, user.id)
+    now = time.monotonic()
+    known = cache.get(key)
+    if known is not None and known[1] > now:
+        return known[0]
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+        allowed = member.status in _ADMIN_STATUSES
+    except TelegramError:
+        allowed = False
+    cache[key] = (allowed, now + _ADMIN_CACHE_SECONDS)
+    return allowed
+
+
+async def _refuse_if_not_admin(update: Update, context: Context) -> bool:
+    """Answer a polite refusal when the sender may not manage subscriptions; return True then."""
+    if await _may_manage(update, context):
+        return False
+    text = t(reply_language(update), "sub.admins_only")
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+    return True
+
+
+# --- resolving what the reader typed ---------------------------------------------------
+
+
+def _label(target: Topic | Author) -> str:
+    return f"#{target.name}" if isinstance(target, Topic) else target.name
+
+
+def _kind(target: Topic | Author) -> Kind:
+    return "t" if isinstance(target, Topic) else "a"
+
+
+async def _resolve(
+    context: Context, text: str
+) -> tuple[list[Topic | Author], list[Topic | Author]]:
+    """Return (matches, near misses) for a topic or author name, topics first."""
+    reader = context.bot_data.db.reader
+    folded = site.fold(text.lstrip("#"))
+    if not folded:
+        return [], []
+    exact = await articles.get_topic_by_key(reader, folded)
+    if exact is not None:
+        return [exact], []
+    topics = await articles.find_topics(reader, folded, _MAX_CHOICES)
+    authors = await articles.find_authors(reader, folded, _MAX_CHOICES)
+    exact_authors = [a for a in authors if a.key == folded]
+    if exact_authors:
+        return list(exact_authors[:1]), []
+    matches: list[Topic | Author] = [*topics, *authors]
+    if matches:
+        return matches[:_MAX_CHOICES], []
+    return [], await _near_misses(context, folded)
+
+
+async def _near_misses(context: Context, folded: str) -> list[Topic | Author]:
+    """Return topics and authors close to a misspelt name ("Rusie", "Traore Aboubakar")."""
+    reader = context.bot_data.db.reader
+    fragments = {word[:3] for word in folded.split() if len(word) >= 3}
+    pool: dict[str, Topic | Author] = {}
+    for fragment in fragments:
+        for topic in await articles.find_topics(reader, fragment, 50):
+            pool[f"t{topic.id}"] = topic
+        for author in await articles.find_authors(reader, fragment, 50):
+            pool[f"a{author.id}"] = author
+    wanted = " ".join(sorted(folded.split()))
+
+    def score(target: Topic | Author) -> float:
+        candidate = " ".join(sorted(target.key.split()))
+        return difflib.SequenceMatcher(None, wanted, candidate).ratio()
+
+    ranked = sorted(pool.values(), key=score, reverse=True)
+    return [target for target in ranked if score(target) >= 0.75][:3]
+
+
+def _button(prefix: str, target: Topic | Author) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        _label(target), callback_data=f"sub:{prefix}{_kind(target)}:{target.id}"
+    )
+
+
+# --- changing subscriptions ------------------------------------------------------------
+
+
+async def _subscribe(context: Context, chat_id: int, target: Topic | Author) -> bool:
+    async with context.bot_data.db.transaction() as conn:
+        return await chats.subscribe(
+            conn,
+            chat_id,
+            time.time(),
+            topic_id=target.id if isinstance(target, Topic) else None,
+            author_id=target.id if isinstance(target, Author) else None,
+        )
+
+
+async def _unsubscribe(context: Context, chat_id: int, kind: Kind, target_id: int) -> bool:
+    async with context.bot_data.db.transaction() as conn:
+        return await chats.unsubscribe(
+            conn,
+            chat_id,
+            topic_id=target_id if kind == "t" else None,
+            author_id=target_id if kind == "a" else None,
+        )
+
+
+def _confirmation(lang: str, target: Topic | Author, added: bool) -> str:
+    name = html.escape(_label(target))
+    if isinstance(target, Topic):
+        return t(lang, "sub.topic_added" if added else "sub.topic_already", name=name)
+    return t(lang, "sub.author_added" if added else "sub.author_already", name=name)
+
+
+async def _topics_keyboard(context: Context, chat_id: int, lang: str) -> InlineKeyboardMarkup:
+    page = await articles.list_topics(context.bot_data.db.reader, 20)
+    followed = {
+        s.topic.id
+        for s in await chats.chat_subscriptions(context.bot_data.db.reader, chat_id)
+        if s.topic is not None
+    }
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{'✅' if topic.id in followed else '➕'} #{topic.name} ({topic.article_count})",
+                callback_data=f"sub:t:{topic.id}",
+            )
+        ]
+        for topic in page.items
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+async def subscribe(update: Update, context: Context) -> None:
+    """Subscribe the chat to a topic or an author named in the command."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
+    lang = reply_language(update)
+    if await _refuse_if_not_admin(update, context):
+        return
+    wanted = " ".join(context.args or []).strip()
+    if not wanted:
+        await message.reply_text(
+            t(lang, "sub.choose_topic"), reply_markup=await _topics_keyboard(context, chat.id, lang)
+        )
+        return
+    matches, near = await _resolve(context, wanted)
+    if len(matches) == 1:
+        added = await _subscribe(context, chat.id, matches[0])
+        await message.reply_text(_confirmation(lang, matches[0], added))
+        return
+    if matches:
+        rows = [[_button("+", target)] for target in matches]
+        await message.reply_text(t(lang, "sub.which_one"), reply_markup=InlineKeyboardMarkup(rows))
+        return
+    name = _new_topic_name(wanted)
+    if near:
+        rows = [[_button("+", target)] for target in near]
+        if name:
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        t(lang, "sub.new_topic_button", name=name),
+                        callback_data=f"sub:new:{name}",
+                    )
+                ]
+            )
+        await message.reply_text(
+            t(lang, "sub.did_you_mean", word=html.escape(wanted)),
+            reply_markup=InlineKeyboardMarkup(rows),
+        )
+        return
+    if not name:
+        await message.reply_text(t(lang, "sub.bad_name"))
+        return
+    await _subscribe_new_topic(context, chat.id, name, message, lang)
+
+
+def _new_topic_name(text: str) -> str | None:
+    """Return a hashtag-like topic name for a word no article uses yet, or None."""
+    words = site.parse_title(f"#{text.lstrip('#').strip()} :").topics
+    if len(words) != 1:
+        return None
+    name = words[0]
+    if len(name) > _NEW_TOPIC_MAX or len(f"sub:new:{name}".encode()) > 64:
+        return None
+    return name
+
+
+async def _subscribe_new_topic(
+    context: Context, chat_id: int, name: str, message: Message, lang: str
+) -> None:
+    async with context.bot_data.db.transaction() as conn:
+        topic = await articles.ensure_topic(conn, site.fold(name), name)
+        await chats.subscribe(conn, chat_id, time.time(), topic_id=topic.id)
+    await message.reply_text(t(lang, "sub.new_topic_added", name=html.escape(f"#{topic.name}")))
+
+
+async def unsubscribe(update: Update, context: Context) -> None:
+    """Remove a subscription, or all of them after confirmation."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
+    lang = reply_language(update)
+    if await _refuse_if_not_admin(update, context):
+        return
+    wanted = " ".join(context.args or []).strip()
+    if not wanted:
+        await list_subscriptions(update, context)
+        return
+    if site.fold(wanted) in {"all", "tout", "tous", "toutes"}:
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(t(lang, "sub.confirm_all_button"), callback_data="sub:all")]]
+        )
+        await message.reply_text(t(lang, "sub.confirm_all"), reply_markup=keyboard)
+        return
+    folded = site.fold(wanted.lstrip("#"))
+    for subscription in await chats.chat_subscriptions(context.bot_data.db.reader, chat.id):
+        target = subscription.target
+        if target.key == folded:
+            await _unsubscribe(context, chat.id, _kind(target), target.id)
+            await message.reply_text(t(lang, "sub.removed", name=html.escape(_label(target))))
+            return
+    await message.reply_text(t(lang, "sub.not_following", name=html.escape(wanted)))
+
+
+async def list_subscriptions(update: Update, context: Context) -> None:
+    """List the chat's subscriptions, each with a button to remove it."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
+    lang = reply_language(update)
+    subscriptions = await chats.chat_subscriptions(context.bot_data.db.reader, chat.id)
+    if not subscriptions:
+        await message.reply_text(t(lang, "sub.none"))
+        return
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"✖️ {s.label}", callback_data=f"sub:-{_kind(s.target)}:{s.target.id}"
+            )
+        ]
+        for s in subscriptions[:50]
+    ]
+    lines = "\n".join(f"• {html.escape(s.label)}" for s in subscriptions)
+    await message.reply_text(
+        t(lang, "sub.list", count=len(subscriptions), lines=lines),
+        reply_markup=InlineKeyboardMarkup(rows),
+    )
+
+
+# --- buttons ---------------------------------------------------------------------------
+
+
+async def press_subscription_button(update: Update, context: Context) -> None:
+    """Apply a subscription button: toggle, subscribe, unsubscribe, new topic or all."""
+    query = update.callback_query
+    chat = update.effective_chat
+    assert query is not None and query.data is not None
+    lang = reply_language(update)
+    if chat is None:
+        await query.answer()
+        return
+    if await _refuse_if_not_admin(update, context):
+        return
+    parts = query.data.split(":", 2)
+    action = parts[1] if len(parts) > 1 else ""
+    if action == "all":
+        async with context.bot_data.db.transaction() as conn:
+            removed = await chats.unsubscribe_all(conn, chat.id)
+        await query.answer()
+        await _edit_text(query, t(lang, "sub.all_removed", count=removed))
+        return
+    if action == "new" and len(parts) == 3 and (name := _new_topic_name(parts[2])):
+        assert isinstance(query.message, Message)
+        await query.answer()
+        await _subscribe_new_topic(context, chat.id, name, query.message, lang)
+        return
+    target = await _target(context, action[-1:], parts[2] if len(parts) == 3 else "")
+    if target is None or action not in {"t", "a", "+t", "+a", "-t", "-a"}:
+        await query.answer(t(lang, "sub.stale_button"), show_alert=True)
+        return
+    kind = _kind(target)
+    if action.startswith("-"):
+        await _unsubscribe(context, chat.id, kind, target.id)
+        await query.answer(t(lang, "sub.removed_short", name=_label(target)))
+        await _drop_button(query)
+        return
+    if action.startswith("+"):
+        added = await _subscribe(context, chat.id, target)
+        await query.answer()
+        await _edit_text(query, _confirmation(lang, target, added))
+        return
+    followed = any(
+        s.target.id == target.id and _kind(s.target) == kind
+        for s in await chats.chat_subscriptions(context.bot_data.db.reader, chat.id)
+    )
+    if followed:
+        await _unsubscribe(context, chat.id, kind, target.id)
+        await query.answer(t(lang, "sub.removed_short", name=_label(target)))
+    else:
+        await _subscribe(context, chat.id, target)
+        await query.answer(t(lang, "sub.added_short", name=_label(target)))
+    await _flip_button(query, subscribed=not followed)
+
+
+async def _target(context: Context, kind: str, raw_id: str) -> Topic | Author | None:
+    if not raw_id.isdigit() or len(raw_id) > 18:
+        return None
+    reader = context.bot_data.db.reader
+    if kind == "t":
+        return await articles.get_topic(reader, int(raw_id))
+    if kind == "a":
+        return await articles.get_author(reader, int(raw_id))
+    return None
+
+
+async def _edit_text(query: CallbackQuery, text: str) -> None:
+    # The message may be too old or unchanged: the answer already told the reader.
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_text(text)
+
+
+async def _flip_button(query: CallbackQuery, *, subscribed: bool) -> None:
+    """Turn the pressed toggle's ✅/➕ mark over, leaving the rest of the keyboard as it is."""
+    markup = query.message.reply_markup if isinstance(query.message, Message) else None
+    if markup is None:
+        return
+    rows = []
+    for row in markup.inline_keyboard:
+        new_row = []
+        for button in row:
+            if button.callback_data == query.data:
+                label = button.text
+                for mark in ("✅ ", "➕ "):
+                    label = label.removeprefix(mark)
+                button = InlineKeyboardButton(
+                    f"{'✅' if subscribed else '➕'} {label}", callback_data=button.callback_data
+                )
+            new_row.append(button)
+        rows.append(new_row)
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
+
+
+async def _drop_button(query: CallbackQuery) -> None:
+    markup = query.message.reply_markup if isinstance(query.message, Message) else None
+    if markup is None:
+        return
+    rows = [[b for b in row if b.callback_data != query.data] for row in markup.inline_keyboard]
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_reply_markup(InlineKeyboardMarkup([r for r in rows if r]))
+
+
+# --- chat membership -------------------------------------------------------------------
+
+
+async def track_membership(update: Update, context: Context) -> None:
+    """Follow the bot's own membership: removed or blocked stops alerts, back restarts them."""
+    change: ChatMemberUpdated | None = update.my_chat_member
+    if change is None:
+        return
+    chat = change.chat
+    status = change.new_chat_member.status
+    present = status in {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER}
+    language = reply_language(update)
+    new_status: Literal["active", "blocked", "left"] = (
+        "active" if present else "blocked" if chat.type == "private" else "left"
+    )
+    async with context.bot_data.db.transaction() as conn:
+        await chats.upsert_chat(
+            conn, chat.id, chat.type, chat.title or chat.full_name, language, time.time(),
+            status=new_status,
+        )  # fmt: skip
+    context.bot_data.recorded_chats.pop(chat.id, None)
+
+
+async def follow_migration(update: Update, context: Context) -> None:
+    """Move a group that became a supergroup, with its subscriptions, to its new id."""
+    message = update.effective_message
+    if message is None or message.migrate_to_chat_id is None:
+        return
+    async with context.bot_data.db.transaction() as conn:
+        await chats.migrate_chat(conn, message.chat.id, message.migrate_to_chat_id, time.time())
+    context.bot_data.recorded_chats.pop(message.chat.id, None)
+
+
+def register(application: NewsbotApplication) -> None:
+    application.add_handler(CommandHandler("subscribe", subscribe))
+    application.add_handler(CommandHandler("unsubscribe", unsubscribe))
+    application.add_handler(CommandHandler("subscriptions", list_subscriptions))
+    application.add_handler(CallbackQueryHandler(press_subscription_button, pattern=r"^sub:"))
+    application.add_handler(ChatMemberHandler(track_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, follow_migration))
