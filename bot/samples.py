@@ -43,6 +43,8 @@ async def load_samples(publisher: Publisher) -> list[int]:
     """Store the sample articles silently (no alerts); return their ids."""
     ids = []
     for source_key, draft in sample_drafts():
-        result = await publisher.publish(draft, source_key=source_key, origin="import", notify=False)
+        result = await publisher.publish(
+            draft, source_key=source_key, origin="import", notify=False
+        )
         ids.append(result.article_id)
     return ids

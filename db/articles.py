@@ -15,8 +15,10 @@ __all__ = [
     "Cursor",
     "NewArticle",
     "SearchHit",
+    "article_cursor",
     "articles_by_author",
     "articles_by_topic",
+    "author_candidates",
     "ensure_author",
     "ensure_topic",
     "find_authors",
@@ -24,17 +26,22 @@ __all__ = [
     "get_article",
     "get_article_by_source",
     "get_author",
+    "get_author_by_key",
     "get_topic",
     "get_topic_by_key",
     "insert_article",
     "latest_articles",
     "list_authors",
     "list_topics",
+    "newer_articles",
+    "newer_articles_by_author",
+    "newer_articles_by_topic",
     "related_articles",
     "rename_author",
     "search_articles",
     "search_query",
     "set_article_status",
+    "topic_candidates",
     "update_article",
 ]
 
@@ -134,6 +141,51 @@ async def get_topic_by_key(conn: aiosqlite.Connection, key: str) -> Topic | None
     async with conn.execute("SELECT * FROM topics WHERE key = ?", (key,)) as cursor:
         row = await cursor.fetchone()
     return _topic(row) if row else None
+
+
+async def get_author_by_key(conn: aiosqlite.Connection, key: str) -> Author | None:
+    """Return one author by folded key."""
+    async with conn.execute("SELECT * FROM authors WHERE key = ?", (key,)) as cursor:
+        row = await cursor.fetchone()
+    return _author(row) if row else None
+
+
+async def _candidates(
+    conn: aiosqlite.Connection, table: str, folded: str, limit: int
+) -> list[sqlite3.Row]:
+    # Two index range scans, each bounded: the names sharing the first letter (typos rarely
+    # hit it) and the busiest ones. A misspelling is matched in Python among these only.
+    low = folded[:1]
+    high = low + "\U0010ffff" if low else ""
+    async with conn.execute(
+        f"""
+        SELECT * FROM (
+            SELECT * FROM {table} WHERE article_count > 0 AND key >= ? AND key < ?
+            ORDER BY key LIMIT ?
+        )
+        UNION
+        SELECT * FROM (
+            SELECT * FROM {table} WHERE article_count > 0
+            ORDER BY article_count DESC, key LIMIT ?
+        )
+        """,
+        (low, high, limit, limit),
+    ) as cursor:
+        return list(await cursor.fetchall())
+
+
+async def author_candidates(
+    conn: aiosqlite.Connection, folded: str, limit: int = 100
+) -> list[Author]:
+    """Return a bounded set of published authors to look for a misspelt `folded` name in."""
+    return [_author(row) for row in await _candidates(conn, "authors", folded, limit)]
+
+
+async def topic_candidates(
+    conn: aiosqlite.Connection, folded: str, limit: int = 100
+) -> list[Topic]:
+    """Return a bounded set of topics with articles to look for a misspelt `folded` name in."""
+    return [_topic(row) for row in await _candidates(conn, "topics", folded, limit)]
 
 
 def _like_pattern(folded: str) -> str:
@@ -267,6 +319,17 @@ async def get_article(
     return articles[0] if articles else None
 
 
+async def article_cursor(conn: aiosqlite.Connection, article_id: int) -> Cursor | None:
+    """Return the exact keyset position of an article, whatever its status."""
+    # Exact as stored: a datetime round trip keeps only microseconds, and a cursor off by
+    # a fraction would show the article it stands for again, or skip one.
+    async with conn.execute(
+        "SELECT published_at, id FROM articles WHERE id = ?", (article_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return (row[0], row[1]) if row else None
+
+
 async def get_article_by_source(conn: aiosqlite.Connection, source_key: str) -> Article | None:
     """Return the article stored under a source key (feed guid, editor id), whatever its status."""
     async with conn.execute(
@@ -332,6 +395,66 @@ async def articles_by_topic(
         ORDER BY at.published_at DESC, at.article_id DESC LIMIT ?
         """,
         (topic_id, published_at, article_id),
+        limit,
+    )
+
+
+async def _newer_page(
+    conn: aiosqlite.Connection, sql: str, params: Sequence[object], limit: int
+) -> Page[Article]:
+    # The query walks the index upwards from the cursor; the page reads newest first, and
+    # `has_more` says whether still newer articles exist.
+    async with conn.execute(sql, (*params, limit + 1)) as cursor:
+        rows = await cursor.fetchall()
+    return Page(await _hydrate(conn, rows[:limit][::-1]), len(rows) > limit)
+
+
+async def newer_articles(conn: aiosqlite.Connection, limit: int, after: Cursor) -> Page[Article]:
+    """Return the `limit` published articles just newer than `after`, newest first."""
+    return await _newer_page(
+        conn,
+        f"""
+        SELECT {_ARTICLE_COLUMNS} FROM articles AS a JOIN authors AS au ON au.id = a.author_id
+        WHERE a.status = 'published' AND (a.published_at, a.id) > (?, ?)
+        ORDER BY a.published_at, a.id LIMIT ?
+        """,
+        after,
+        limit,
+    )
+
+
+async def newer_articles_by_author(
+    conn: aiosqlite.Connection, author_id: int, limit: int, after: Cursor
+) -> Page[Article]:
+    """Return an author's `limit` published articles just newer than `after`, newest first."""
+    return await _newer_page(
+        conn,
+        f"""
+        SELECT {_ARTICLE_COLUMNS} FROM articles AS a JOIN authors AS au ON au.id = a.author_id
+        WHERE a.author_id = ? AND a.status = 'published' AND (a.published_at, a.id) > (?, ?)
+        ORDER BY a.published_at, a.id LIMIT ?
+        """,
+        (author_id, *after),
+        limit,
+    )
+
+
+async def newer_articles_by_topic(
+    conn: aiosqlite.Connection, topic_id: int, limit: int, after: Cursor
+) -> Page[Article]:
+    """Return a topic's `limit` published articles just newer than `after`, newest first."""
+    return await _newer_page(
+        conn,
+        f"""
+        SELECT {_ARTICLE_COLUMNS}
+        FROM article_topics AS at
+        JOIN articles AS a ON a.id = at.article_id
+        JOIN authors AS au ON au.id = a.author_id
+        WHERE at.topic_id = ? AND a.status = 'published'
+          AND (at.published_at, at.article_id) > (?, ?)
+        ORDER BY at.published_at, at.article_id LIMIT ?
+        """,
+        (topic_id, *after),
         limit,
     )
 

@@ -103,6 +103,7 @@ MESSAGES: dict[str, str] = {
         "⚠️ {failures} failure(s) in a row, last success: {last_success}, "
         "next try {next_poll}\nError: {error}"
     ),
+    "feeds.soon": "any moment now",
     "feeds.never": "never",
     "feeds.notice_failing": (
         "⚠️ Feed #{id} ({feed}) has failed {failures} times in a row: {error}. "

@@ -112,6 +112,7 @@ MESSAGES: dict[str, str] = {
         "⚠️ {failures} échec(s) de suite, dernier succès\u00a0: {last_success}, "
         "nouvel essai {next_poll}\nErreur\u00a0: {error}"
     ),
+    "feeds.soon": "d’un instant à l’autre",
     "feeds.never": "jamais",
     "feeds.notice_failing": (
         "⚠️ Le flux n°\u00a0{id} ({feed}) a échoué {failures} fois de suite\u00a0: {error}. "
