@@ -1,0 +1,321 @@
+"""Simulated people, chats and messages of the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.sandbox.server import Sandbox
+
+__all__ = ["SandboxChat", "SandboxMessage", "SandboxUser"]
+
+Buttons = list[list[tuple[str, str | None]]]
+
+
+@dataclass
+class SandboxMessage:
+    """One message of a chat transcript, as the sandbox keeps it."""
+
+    message_id: int
+    chat_id: int
+    from_bot: bool
+    sender_id: int
+    date: int
+    text: str | None = None
+    caption: str | None = None
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    photo: list[dict[str, Any]] | None = None
+    reply_markup: dict[str, Any] | None = None
+    reply_to_message_id: int | None = None
+    edit_date: int | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+    deleted: bool = False
+    service: dict[str, Any] | None = None
+    source: str | None = None  # the text as the bot sent it (HTML), for debugging
+
+    @property
+    def content(self) -> str:
+        """Return the text or the caption ('' for neither)."""
+        return self.text if self.text is not None else (self.caption or "")
+
+    @property
+    def edited(self) -> int:
+        """Return how many times the message was edited."""
+        return len(self.history)
+
+    @property
+    def buttons(self) -> Buttons:
+        """Return the inline keyboard as rows of (label, callback_data or url)."""
+        rows = (self.reply_markup or {}).get("inline_keyboard") or []
+        return [
+            [
+                (
+                    button.get("text", ""),
+                    button.get("callback_data", button.get("url")),
+                )
+                for button in row
+            ]
+            for row in rows
+        ]
+
+    def labels(self) -> list[str]:
+        """Return the inline button labels in row-major order."""
+        return [label for row in self.buttons for label, _ in row]
+
+
+class SandboxChat:
+    """A private chat, group, supergroup or channel the bot can talk to."""
+
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        chat_id: int,
+        chat_type: str,
+        *,
+        title: str | None = None,
+        username: str | None = None,
+        user: SandboxUser | None = None,
+        transcript_limit: int | None = None,
+    ) -> None:
+        self.sandbox = sandbox
+        self.id = chat_id
+        self.type = chat_type
+        self.title = title
+        self.username = username
+        self.user = user
+        self.deleted = False
+        self.migrated_to: int | None = None
+        self.migrated_from: int | None = None
+        # user id -> "creator" | "administrator" | "member" | "left" | "kicked"
+        self.members: dict[int, str] = {}
+        self.bot_status = "member"
+        self.last_action: str | None = None
+        self._messages: dict[int, SandboxMessage] = {}
+        self._limit = transcript_limit
+        self._next_id = 1
+        self._events: deque[tuple[int, SandboxMessage]] = deque(maxlen=transcript_limit or 10_000)
+        self._waiters: list[_Waiter] = []
+
+    def __repr__(self) -> str:
+        return f"SandboxChat(id={self.id}, type={self.type!r}, title={self.title!r})"
+
+    @property
+    def transcript(self) -> list[SandboxMessage]:
+        """Return every kept message, oldest first (deleted ones flagged)."""
+        return list(self._messages.values())
+
+    def bot_messages(self, include_deleted: bool = False) -> list[SandboxMessage]:
+        """Return the bot's messages, oldest first."""
+        return [
+            m for m in self._messages.values() if m.from_bot and (include_deleted or not m.deleted)
+        ]
+
+    def texts(self) -> list[str]:
+        """Return the text or caption of the bot's live messages."""
+        return [m.content for m in self.bot_messages()]
+
+    def message(self, message_id: int) -> SandboxMessage | None:
+        """Return a kept message by id."""
+        return self._messages.get(message_id)
+
+    def mark(self) -> int:
+        """Return a position: ``wait_for(after=mark)`` sees only bot events after it."""
+        return self.sandbox._seq
+
+    def to_api(self) -> dict[str, Any]:
+        """Return the Bot API Chat object."""
+        if self.type == "private" and self.user is not None:
+            return self.user.chat_api()
+        data: dict[str, Any] = {"id": self.id, "type": self.type, "title": self.title}
+        if self.username:
+            data["username"] = self.username
+        return data
+
+    def _new_id(self) -> int:
+        message_id = self._next_id
+        self._next_id += 1
+        return message_id
+
+    def _store(self, message: SandboxMessage) -> None:
+        self._messages[message.message_id] = message
+        if self._limit is not None and len(self._messages) > self._limit:
+            # Evict the oldest message: dicts keep insertion order.
+            del self._messages[next(iter(self._messages))]
+
+    def _bot_event(self, message: SandboxMessage, seq: int) -> None:
+        self._events.append((seq, message))
+        if self._waiters:
+            for waiter in list(self._waiters):
+                waiter.offer(message)
+                if waiter.future.done():
+                    self._waiters.remove(waiter)
+
+    async def _wait(
+        self,
+        predicate: Callable[[SandboxMessage], bool] | None,
+        timeout: float,  # noqa: ASYNC109 - the public API names it so
+        count: int,
+        after: int | None,
+    ) -> list[SandboxMessage]:
+        loop = asyncio.get_running_loop()
+        waiter = _Waiter(predicate, count, loop.create_future())
+        if after is not None:
+            for seq, message in self._events:
+                if seq > after:
+                    waiter.offer(message)
+        if not waiter.future.done():
+            self._waiters.append(waiter)
+        try:
+            return await asyncio.wait_for(asyncio.shield(waiter.future), timeout)
+        except TimeoutError:
+            got = ", ".join(repr(m.content[:60]) for m in waiter.found) or "nothing"
+            raise TimeoutError(
+                f"chat {self.id}: expected {count} bot message(s) within {timeout}s, got {got}"
+            ) from None
+        finally:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+
+
+class _Waiter:
+    __slots__ = ("count", "found", "future", "predicate")
+
+    def __init__(
+        self,
+        predicate: Callable[[SandboxMessage], bool] | None,
+        count: int,
+        future: asyncio.Future[list[SandboxMessage]],
+    ) -> None:
+        self.predicate = predicate
+        self.count = count
+        self.future = future
+        self.found: list[SandboxMessage] = []
+
+    def offer(self, message: SandboxMessage) -> None:
+        if self.future.done() or (self.predicate is not None and not self.predicate(message)):
+            return
+        self.found.append(message)
+        if len(self.found) >= self.count:
+            self.future.set_result(list(self.found))
+
+
+class SandboxUser:
+    """A simulated Telegram user who talks to the bot."""
+
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        user_id: int,
+        first_name: str,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "fr",
+        started: bool = True,
+    ) -> None:
+        self.sandbox = sandbox
+        self.id = user_id
+        self.first_name = first_name
+        self.last_name = last_name
+        self.username = username
+        self.language_code = language_code
+        self.started = started
+        self.blocked = False
+        self.deactivated = False
+        self.private_chat = SandboxChat(
+            sandbox,
+            user_id,
+            "private",
+            user=self,
+            transcript_limit=sandbox.transcript_limit,
+        )
+
+    def __repr__(self) -> str:
+        return f"SandboxUser(id={self.id}, first_name={self.first_name!r})"
+
+    def to_api(self) -> dict[str, Any]:
+        """Return the Bot API User object."""
+        data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.last_name:
+            data["last_name"] = self.last_name
+        if self.username:
+            data["username"] = self.username
+        if self.language_code:
+            data["language_code"] = self.language_code
+        return data
+
+    def chat_api(self) -> dict[str, Any]:
+        """Return the Bot API Chat object of the private chat."""
+        data: dict[str, Any] = {"id": self.id, "type": "private", "first_name": self.first_name}
+        if self.last_name:
+            data["last_name"] = self.last_name
+        if self.username:
+            data["username"] = self.username
+        return data
+
+    async def send(
+        self,
+        text: str,
+        chat: SandboxChat | int | None = None,
+        *,
+        reply_to: Any = None,
+    ) -> dict[str, Any]:
+        """Send ``text`` to the bot (private chat by default); return the Message object."""
+        return self.sandbox._user_message(self, chat, text=text, reply_to=reply_to)
+
+    async def start(self, payload: str = "") -> dict[str, Any]:
+        """Send /start (with an optional deep-link payload)."""
+        return await self.send(f"/start {payload}".strip())
+
+    async def send_photo(
+        self, chat: SandboxChat | int | None = None, caption: str | None = None
+    ) -> dict[str, Any]:
+        """Send a photo to the bot; return the Message object."""
+        return self.sandbox._user_message(self, chat, caption=caption, photo=True)
+
+    async def press(self, message: Any, button: str | int) -> str:
+        """Press an inline button by label or row-major index; return the callback query id."""
+        return self.sandbox._press(self, message, button)
+
+    async def inline_query(
+        self,
+        query: str,
+        *,
+        offset: str = "",
+        timeout: float = 5.0,  # noqa: ASYNC109 - the public API names it so
+    ) -> list[dict[str, Any]]:
+        """Type an inline query; return the results the bot answers with."""
+        return await self.sandbox._inline_query(self, query, offset, timeout)
+
+    def block_bot(self) -> None:
+        """Block the bot: sends fail with 403 and the bot gets my_chat_member "kicked"."""
+        if not self.blocked:
+            self.blocked = True
+            self.sandbox._my_chat_member(self.private_chat, self, "member", "kicked")
+
+    def unblock_bot(self) -> None:
+        """Unblock the bot (my_chat_member "member")."""
+        if self.blocked:
+            self.blocked = False
+            self.started = True
+            self.sandbox._my_chat_member(self.private_chat, self, "kicked", "member")
+
+    def deactivate(self) -> None:
+        """Delete the account: sends fail with 403 "user is deactivated"."""
+        self.deactivated = True
+
+
+def message_ref(message: Any) -> tuple[int | None, int]:
+    """Return (chat id or None, message id) of a SandboxMessage, Message dict or PTB Message."""
+    if isinstance(message, SandboxMessage):
+        return message.chat_id, message.message_id
+    if isinstance(message, Mapping):
+        chat = message.get("chat") or {}
+        return chat.get("id"), int(message["message_id"])
+    if isinstance(message, int):
+        return None, message
+    chat_id = getattr(message, "chat_id", None)
+    return chat_id, int(message.message_id)
