@@ -16,6 +16,7 @@ import handlers
 from bot.config import Settings
 from bot.delivery import DeliveryWorker
 from bot.pacing import Pacer
+from bot.transport import AiohttpRequest
 from bot.publishing import Publisher
 from db import Database, connect
 
@@ -113,6 +114,8 @@ def build_application(settings: Settings) -> NewsbotApplication:
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
+        .request(AiohttpRequest(connection_pool_size=settings.concurrency + 8))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .rate_limiter(Pacer(settings.effective_send_rate))
         .context_types(ContextTypes(bot_data=BotData))
         .concurrent_updates(True)
