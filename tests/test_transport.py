@@ -57,7 +57,7 @@ async def test_files_are_uploaded_as_multipart(sandbox: Sandbox) -> None:
 
 async def test_telegram_errors_keep_their_meaning(sandbox: Sandbox) -> None:
     async with make_bot(sandbox) as bot:
-        with pytest.raises(BadRequest, match="(?i)chat not found"):
+        with pytest.raises(BadRequest, match=r"(?i)chat not found"):
             await bot.send_message(123456789, "Personne")
 
 
