@@ -36,6 +36,8 @@ class BotData:
     channel_id: int | None = None
     recorded_chats: dict[int, tuple[str | None, str, float]] = field(default_factory=dict)
     """Chats recorded lately (title, language, when), so most updates skip the write."""
+    flood_buckets: dict[int, tuple[float, float, bool]] = field(default_factory=dict)
+    """user -> (tokens, when, warned): the per-user fair-rate bucket of handlers.access."""
     admin_cache: dict[tuple[int, int], tuple[bool, float]] = field(default_factory=dict)
     """(chat, user) -> (is a group admin, valid until): getChatMember answers, kept briefly."""
 

@@ -29,6 +29,8 @@ EDITOR_CALLBACK_PREFIX = "ed:"
 """Every editor button's callback_data starts with this, so one check guards them all."""
 
 _RECORD_AGAIN_AFTER = 600.0  # seconds: a chat's title and language are refreshed this often
+_FLOOD_BURST = 8  # updates a user may send at once...
+_FLOOD_RATE = 2.0  # ...then this many a second; beyond, updates are dropped with one notice
 
 
 def reply_language(update: Update) -> str:
@@ -54,6 +56,28 @@ def _command(update: Update) -> str | None:
     if not text or not text.startswith("/"):
         return None
     return text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else None
+
+
+async def slow_down_floods(update: Update, context: Context) -> None:
+    """Drop a user's updates beyond a fair rate, telling them once, so others never wait."""
+    user = update.effective_user
+    if user is None or user.id in context.bot_data.settings.admins:
+        return
+    now = time.monotonic()
+    tokens, stamp, warned = context.bot_data.flood_buckets.get(user.id, (_FLOOD_BURST, now, False))
+    tokens = min(_FLOOD_BURST, tokens + (now - stamp) * _FLOOD_RATE)
+    if tokens >= 1:
+        context.bot_data.flood_buckets[user.id] = (tokens - 1, now, False)
+        return
+    context.bot_data.flood_buckets[user.id] = (tokens, now, True)
+    if not warned:
+        notice = t(reply_language(update), "too_fast")
+        if update.callback_query is not None:
+            await update.callback_query.answer(notice)
+        elif update.effective_message is not None and update.effective_chat is not None:
+            if update.effective_chat.type == "private":
+                await update.effective_message.reply_text(notice)
+    raise ApplicationHandlerStop
 
 
 async def record_chat(update: Update, context: Context) -> None:
@@ -90,5 +114,6 @@ async def guard_editor_actions(update: Update, context: Context) -> None:
 
 
 def register(application: NewsbotApplication) -> None:
+    application.add_handler(TypeHandler(Update, slow_down_floods), group=-3)
     application.add_handler(TypeHandler(Update, record_chat), group=-2)
     application.add_handler(TypeHandler(Update, guard_editor_actions), group=-1)

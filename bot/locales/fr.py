@@ -4,6 +4,8 @@ Telegram HTML; {placeholders} are filled with already-escaped text."""
 
 MESSAGES: dict[str, str] = {
     # --- common ---
+    "too_fast": "Doucement\u202f! Vous envoyez des messages trop vite\u00a0; je reprends dans quelques secondes.",
+    "error.unexpected": "Désolé, quelque chose s’est mal passé de notre côté. Réessayez dans un instant.",
     "alert_read_button": "Lire l’article",
     "editors_only": "Commande réservée à la rédaction.",
     "greeting": "Bonjour\u202f! Je suis le bot d’information du journal.",
@@ -49,6 +51,98 @@ MESSAGES: dict[str, str] = {
     "formatting.withdrawn": "Cet article a été retiré par la rédaction.",
     "formatting.read_on_site": "Lire l’article sur le site",
     # --- reading (handlers/reading.py) ---
+    "reading.welcome": (
+        "👋 <b>Bienvenue\u202f!</b>\n"
+        "Je vous apporte l’actualité du journal ici même\u00a0: les derniers articles, ceux "
+        "d’un sujet ou d’un auteur, et une alerte dès qu’un article vous concernant paraît.\n\n"
+        "/latest — les derniers articles\n"
+        "/topics — les sujets, pour vous abonner\n"
+        "/author <i>nom</i> — les articles d’un auteur\n"
+        "/search <i>mots</i> — chercher un article\n"
+        "/help — toutes les commandes"
+    ),
+    "reading.start.gone": "Ce lien ne mène plus à rien\u00a0: l’article a peut-être été retiré.",
+    "reading.help.header": "❓ <b>Les commandes</b>",
+    "reading.help.plain_text": (
+        "Vous pouvez aussi m’écrire simplement quelques mots\u00a0: je cherche les articles "
+        "qui en parlent."
+    ),
+    "reading.help.editors": "🛠 <b>Rédaction</b>",
+    "reading.unknown_command": "Je ne connais pas cette commande. /help donne la liste.",
+    "reading.command.latest": "Les derniers articles",
+    "reading.command.article": "Lire un article en entier",
+    "reading.command.search": "Chercher dans les articles",
+    "reading.command.author": "Les articles d’un auteur",
+    "reading.command.authors": "Tous les auteurs",
+    "reading.command.topics": "Les sujets, pour vous abonner",
+    "reading.command.subscribe": "S’abonner à un sujet ou à un auteur",
+    "reading.command.unsubscribe": "Arrêter un abonnement",
+    "reading.command.subscriptions": "Vos abonnements",
+    "reading.command.help": "Aide et liste des commandes",
+    "reading.command.publish": "Publier un article",
+    "reading.command.edit": "Corriger un article",
+    "reading.command.unpublish": "Retirer un article",
+    "reading.command.stats": "Statistiques des envois",
+    "reading.command.feeds": "Les flux RSS suivis",
+    "reading.command.addfeed": "Ajouter un flux RSS",
+    "reading.command.removefeed": "Retirer un flux RSS",
+    "reading.args.latest": "[nombre] [sujet]",
+    "reading.args.article": "numéro",
+    "reading.args.search": "mots",
+    "reading.args.author": "nom",
+    "reading.args.subscribe": "sujet ou auteur",
+    "reading.args.unsubscribe": "sujet ou auteur",
+    "reading.button.subscribed": "✅ {name}",
+    "reading.button.subscribe_topic": "➕ {name}",
+    "reading.button.follow_author": "➕ Suivre {name}",
+    "reading.button.newer": "‹ Plus récents",
+    "reading.button.older": "Plus anciens ›",
+    "reading.button.previous": "‹ Précédents",
+    "reading.button.next": "Suivants ›",
+    "reading.count.one": "{count} article",
+    "reading.count.many": "{count} articles",
+    "reading.latest.header": "📰 <b>Les dernières nouvelles</b>",
+    "reading.latest.empty": "Aucun article publié pour l’instant.",
+    "reading.topic.header": "📰 <b>Les derniers articles {topic}</b>",
+    "reading.topic.empty": "Aucun article {topic} pour l’instant.",
+    "reading.topic.choose": "Plusieurs sujets correspondent à «\u202f{query}\u202f»\u00a0:",
+    "reading.topic.unknown_close": "Aucun sujet «\u202f{query}\u202f». Vouliez-vous dire\u00a0:",
+    "reading.topic.unknown": "Aucun sujet «\u202f{query}\u202f». /topics donne la liste des sujets.",
+    "reading.author.header": "✍️ <b>Les articles de l’auteur\u00a0: {name}</b>\n{count}",
+    "reading.author.empty": "{name} n’a aucun article publié pour l’instant.",
+    "reading.author.choose": "Plusieurs auteurs correspondent à «\u202f{query}\u202f». Lequel\u202f?",
+    "reading.author.unknown_close": "Aucun auteur «\u202f{query}\u202f». Vouliez-vous dire\u00a0:",
+    "reading.author.unknown": (
+        "Aucun auteur «\u202f{query}\u202f». /authors donne la liste des auteurs."
+    ),
+    "reading.authors.header": "✍️ <b>Les auteurs</b>",
+    "reading.authors.empty": "Aucun auteur pour l’instant.",
+    "reading.topics.header": "🏷 <b>Les sujets</b>",
+    "reading.topics.hint": "Touchez un sujet pour lire ses articles, ➕ pour vous y abonner.",
+    "reading.topics.empty": "Aucun sujet pour l’instant.",
+    "reading.article.related": "📚 <b>Lire aussi</b>",
+    "reading.article.usage": (
+        "Indiquez le numéro de l’article, par exemple <code>/article 12</code>. "
+        "/latest montre les derniers articles."
+    ),
+    "reading.article.not_found": (
+        "Cet article n’existe pas ou a été retiré. /latest montre les derniers articles."
+    ),
+    "reading.article.gone": "Cet article n’est plus disponible.",
+    "reading.stale_page": "Cette page n’est plus disponible. Relancez la commande.",
+    "reading.stale_button": "Ce bouton n’est plus valable.",
+    "reading.search.usage": (
+        "Que cherchez-vous\u202f? Écrivez par exemple <code>/search sécurité Mopti</code>, "
+        "ou envoyez-moi simplement quelques mots."
+    ),
+    "reading.search.no_words": (
+        "Écrivez au moins un mot à chercher, par exemple <code>/search coton</code>."
+    ),
+    "reading.search.none": (
+        "Aucun article ne correspond à «\u202f{query}\u202f». Essayez d’autres mots, ou /latest."
+    ),
+    "reading.search.header": "🔎 <b>Recherche\u00a0: «\u202f{query}\u202f»</b>",
+    "reading.search.expired": "Cette recherche a expiré. Relancez-la avec /search.",
     # --- subscriptions (handlers/subscriptions.py) ---
     "sub.admins_only": "Seuls les administrateurs du groupe peuvent modifier ses abonnements.",
     "sub.topic_added": "Vous recevrez les nouveaux articles {name}.",
@@ -72,6 +166,65 @@ MESSAGES: dict[str, str] = {
     "sub.removed_short": "Vous ne suivez plus {name}",
     "sub.added_short": "Abonné à {name}",
     # --- editors (handlers/editor.py) ---
+    "editor.ask_title": "Nouvel article. Envoyez la ligne de titre avec ses hashtags, par exemple\u00a0: <code>#Mali\u00a0: Titre de l’article</code>\n/cancel pour abandonner.",
+    "editor.ask_byline": "La signature\u202f? Par exemple <code>Par Awa KEITA</code>, ou «\u202fPasser\u202f» pour signer «\u202fLa rédaction\u202f».",
+    "editor.ask_text": "Le texte de l’article\u00a0: le premier paragraphe est le chapeau\u00a0; séparez les paragraphes par une ligne vide.",
+    "editor.ask_photo": "Une photo\u202f? Envoyez-la ici, ou son lien https://…, ou «\u202fPasser\u202f».",
+    "editor.ask_link": "Le lien de l’article sur le site\u202f? https://… ou «\u202fPasser\u202f».",
+    "editor.skip_button": "Passer",
+    "editor.bad_byline": "Je ne reconnais pas cette signature. Écrivez <code>Par Prénom NOM</code>, ou «\u202fPasser\u202f».",
+    "editor.bad_photo": "Envoyez une photo, un lien qui commence par https://, ou «\u202fPasser\u202f».",
+    "editor.bad_link": "Envoyez un lien qui commence par https://, ou «\u202fPasser\u202f».",
+    "editor.photo_unusable": "Telegram n’a pas pu afficher cette photo\u00a0: les abonnés ne la recevraient pas. Envoyez une autre photo ou un autre lien, ou «\u202fPasser\u202f».",
+    "editor.photo_unusable_text": "Telegram n’a pas pu afficher la photo de la ligne <code>Photo\u00a0:</code>\u00a0: les abonnés ne la recevraient pas. Renvoyez l’article avec un autre lien, ou sans photo.",
+    "editor.edit_usage": "Indiquez le numéro de l’article à corriger\u00a0: <code>/edit 42</code>",
+    "editor.unpublish_usage": "Indiquez le numéro de l’article à retirer\u00a0: <code>/unpublish 42</code>",
+    "editor.not_found": "Aucun article publié ne porte le numéro {id}.",
+    "editor.edit_current": "Article n°\u00a0{id} tel qu’il est publié. Copiez-le, corrigez-le et renvoyez-le en un seul message (la photo ne change pas\u00a0; /cancel pour abandonner)\u00a0:",
+    "editor.ask_new_text": "Envoyez l’article corrigé en un seul message\u00a0: le titre, la signature (facultative), puis le texte. /cancel pour abandonner.",
+    "editor.unchanged": "Ce texte est identique à l’article publié\u00a0: rien à corriger. Envoyez le texte corrigé, ou /cancel.",
+    "editor.will_send.one": "Sera envoyé à {count} chat.",
+    "editor.will_send.many": "Sera envoyé à {count} chats.",
+    "editor.will_correct.one": "Correction de l’article n°\u00a0{id}\u00a0: {count} alerte déjà envoyée sera mise à jour.",
+    "editor.will_correct.many": "Correction de l’article n°\u00a0{id}\u00a0: {count} alertes déjà envoyées seront mises à jour.",
+    "editor.publish_button": "Publier",
+    "editor.urgent_button": "Publier en alerte",
+    "editor.change_button": "Modifier",
+    "editor.cancel_button": "Annuler",
+    "editor.correct_button": "Enregistrer la correction",
+    "editor.force_button": "Publier quand même",
+    "editor.stale": "Ce brouillon n’est plus disponible (déjà traité ou expiré). Recommencez avec /publish, /edit ou /unpublish.",
+    "editor.duplicate": "⚠️ Déjà publié\u202f? «\u202f{title}\u202f», du même auteur, est paru le {date} (n°\u00a0{id}). Publier quand même\u202f?",
+    "editor.published.one": "Publié (n°\u00a0{id})\u00a0: {count} alerte en file.",
+    "editor.published.many": "Publié (n°\u00a0{id})\u00a0: {count} alertes en file.",
+    "editor.already_done": "Cet article est déjà publié (n°\u00a0{id}).",
+    "editor.corrected.one": "Correction enregistrée (n°\u00a0{id})\u00a0: {count} alerte sera corrigée.",
+    "editor.corrected.many": "Correction enregistrée (n°\u00a0{id})\u00a0: {count} alertes seront corrigées.",
+    "editor.not_corrected": "Rien n’a changé\u00a0: l’article n°\u00a0{id} est identique ou n’est plus publié.",
+    "editor.cancelled": "Publication annulée\u00a0: rien n’a été envoyé.",
+    "editor.correction_cancelled": "Correction abandonnée\u00a0: l’article n’a pas changé.",
+    "editor.use_buttons": "Utilisez les boutons sous l’aperçu pour publier, modifier ou annuler.",
+    "editor.expired": "Publication abandonnée après {minutes}\u00a0min sans réponse\u00a0: rien n’a été envoyé.",
+    "editor.progress": "📤 Envoi en cours — envoyées\u00a0: {sent} · en attente\u00a0: {pending} · échecs\u00a0: {failed}",
+    "editor.progress_done": "✅ Envoi terminé — envoyées\u00a0: {sent} · échecs\u00a0: {failed}",
+    "editor.confirm_withdraw": "Retirer l’article n°\u00a0{id}\u202f? Il disparaîtra des listes et de la recherche.",
+    "editor.will_remove.one": "{count} alerte envoyée sera supprimée (ou marquée comme retirée au-delà de 48\u00a0h).",
+    "editor.will_remove.many": "{count} alertes envoyées seront supprimées (ou marquées comme retirées au-delà de 48\u00a0h).",
+    "editor.withdraw_button": "Retirer l’article",
+    "editor.keep_button": "Annuler",
+    "editor.withdrawn.one": "Article n°\u00a0{id} retiré\u00a0: {count} alerte sera supprimée ou marquée comme retirée.",
+    "editor.withdrawn.many": "Article n°\u00a0{id} retiré\u00a0: {count} alertes seront supprimées ou marquées comme retirées.",
+    "editor.already_withdrawn": "L’article n°\u00a0{id} est déjà retiré.",
+    "editor.kept": "L’article n°\u00a0{id} reste publié.",
+    "editor.stats_title": "📊 <b>Statistiques</b>",
+    "editor.stats_articles": "<b>Articles publiés</b>\u00a0: {total} (dernières 24\u00a0h\u00a0: {recent}) · retirés\u00a0: {withdrawn}",
+    "editor.stats_chats": "<b>Chats</b> — actifs\u00a0: {active} · bloqués\u00a0: {blocked} · partis\u00a0: {left}",
+    "editor.stats_chat_kinds": "Parmi les actifs — privés\u00a0: {private} · groupes\u00a0: {groups} · canaux\u00a0: {channels}",
+    "editor.stats_topics": "<b>Abonnements par sujet</b>",
+    "editor.stats_authors": "<b>Abonnements par auteur</b>",
+    "editor.stats_deliveries": "<b>Alertes des dernières 24\u00a0h</b> — envoyées\u00a0: {sent} · en attente\u00a0: {pending} · échecs\u00a0: {failed} · annulées\u00a0: {cancelled}",
+    "editor.stats_delays": "Délai entre publication et réception — médiane\u00a0: {median} · 95ᵉ centile\u00a0: {p95}",
+    "editor.stats_none": "—",
     # --- feeds (handlers/feeds.py) ---
     "feeds.error.bad_url": "l’adresse doit commencer par http:// ou https://",
     "feeds.error.timeout": "le site n’a pas répondu à temps",
