@@ -207,7 +207,12 @@ class DeliveryWorker:
         now_wall, now_mono = self._clock(), time.monotonic()
         for delivery in claimed:
             chat = chat_rows.get(delivery.chat_id)
-            if chat is None or chat.status != "active":
+            if chat is None:
+                # The chat moved (group migrated) since the claim: the row now names the new
+                # id, so it simply goes round again; a deleted chat took its rows with it.
+                self._outcomes.retry.append((delivery.id, now_wall, "chat moved", False))
+                continue
+            if chat.status != "active":
                 self._outcomes.failed.append((delivery.id, "chat no longer active"))
                 continue
             wait = self.pacer.chat_ready_at(delivery.chat_id) - now_mono
