@@ -15,9 +15,9 @@ from telegram.ext import Application, CallbackContext, ContextTypes, Defaults, E
 import handlers
 from bot.config import Settings
 from bot.delivery import DeliveryWorker
-from bot.pacing import Pacer
-from bot.transport import AiohttpRequest
+from bot.pacing import ChatWindows, Pacer
 from bot.publishing import Publisher
+from bot.transport import AiohttpRequest
 from db import Database, connect
 
 __all__ = ["BotData", "Context", "NewsbotApplication", "build_application", "running"]
@@ -75,6 +75,7 @@ async def _post_init(application: NewsbotApplication) -> None:
         timezone=settings.timezone,
         concurrency=settings.concurrency,
         batch_size=settings.batch_size,
+        paid_broadcast=settings.paid_broadcast,
     )
     data.publisher_ = Publisher(
         data.database,
@@ -103,8 +104,13 @@ async def _post_shutdown(application: NewsbotApplication) -> None:
         data.database = None
 
 
-def build_application(settings: Settings) -> NewsbotApplication:
-    """Return the Application for these settings; nothing is opened before it starts."""
+def build_application(
+    settings: Settings, *, chat_windows: ChatWindows | None = None
+) -> NewsbotApplication:
+    """Return the Application for these settings; nothing is opened before it starts.
+
+    `chat_windows` replaces Telegram's per-chat limits, for a sandbox configured with others.
+    """
     application: NewsbotApplication = (
         Application.builder()
         .token(settings.require_token())
@@ -118,7 +124,7 @@ def build_application(settings: Settings) -> NewsbotApplication:
         )
         .request(AiohttpRequest(connection_pool_size=settings.concurrency + 8))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
-        .rate_limiter(Pacer(settings.effective_send_rate))
+        .rate_limiter(Pacer(settings.effective_send_rate, chat_windows))
         .context_types(ContextTypes(bot_data=BotData))
         .concurrent_updates(True)
         .post_init(_post_init)

@@ -109,6 +109,7 @@ class DeliveryWorker:
         batch_size: int = 50,
         clock: Callable[[], float] = time.time,
         seed: int | None = None,
+        paid_broadcast: bool = False,
     ):
         self.db = db
         self.bot = bot
@@ -127,6 +128,10 @@ class DeliveryWorker:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._articles: dict[int, tuple[float, Article | None]] = {}
+        # The alert rendered per article and language: the same for every chat that reads it.
+        self._alerts: dict[tuple[int, str], tuple[Article, Alert]] = {}
+        # Paid broadcasts (NEWSBOT_PAID_BROADCAST): Telegram lets these sends past 30/s.
+        self._paid = True if paid_broadcast else None
 
     # --- life cycle --------------------------------------------------------------------
 
@@ -297,8 +302,20 @@ class DeliveryWorker:
         await self._edit(chat.id, delivery.message_id, alert.text, alert.keyboard, alert.photo_url)
         return None
 
+    def _render(self, article: Article, lang: str) -> Alert:
+        """Render an alert once per article version and language (`_article` keeps the
+        same Article object until it refetches it, so identity says "unchanged")."""
+        cached = self._alerts.get((article.id, lang))
+        if cached is not None and cached[0] is article:
+            return cached[1]
+        alert = render_alert(article, lang, self.timezone)
+        if len(self._alerts) > 1000:
+            self._alerts.clear()
+        self._alerts[(article.id, lang)] = (article, alert)
+        return alert
+
     async def _send(self, chat: Chat, article: Article, *, urgent: bool) -> Message:
-        alert = render_alert(article, chat.language, self.timezone)
+        alert = self._render(article, chat.language)
         if alert.photo_url:
             return await self.bot.send_photo(
                 chat.id,
@@ -306,6 +323,7 @@ class DeliveryWorker:
                 caption=alert.text,
                 reply_markup=alert.keyboard,
                 disable_notification=not urgent,
+                allow_paid_broadcast=self._paid,
                 rate_limit_args=_BACKGROUND,
             )
         return await self.bot.send_message(
@@ -313,6 +331,7 @@ class DeliveryWorker:
             alert.text,
             reply_markup=alert.keyboard,
             disable_notification=not urgent,
+            allow_paid_broadcast=self._paid,
             rate_limit_args=_BACKGROUND,
         )
 

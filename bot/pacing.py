@@ -95,6 +95,9 @@ class Pacer(BaseRateLimiter[PacerArgs]):
         self._chat_pause: dict[int | str, float] = {}
         self._global_pause = 0.0
         self._recent_429: deque[tuple[float, int | str]] = deque()
+        # Replies to one chat take their turn one at a time, so that several under way at
+        # once cannot all see the same free slot (chat -> lock, requests holding or awaiting it).
+        self._turns: dict[int | str, tuple[asyncio.Lock, int]] = {}
         self.retry_after_count = 0
 
     async def initialize(self) -> None:
@@ -182,6 +185,24 @@ class Pacer(BaseRateLimiter[PacerArgs]):
             self._next_slot = max(now, start) + self.interval
             future.set_result(None)
 
+    async def _take_chat_turn(self, chat_id: int | str) -> None:
+        """Wait until the chat may have a message and the global pace allows it; count it."""
+        lock, users = self._turns.get(chat_id) or (asyncio.Lock(), 0)
+        self._turns[chat_id] = (lock, users + 1)
+        try:
+            async with lock:
+                delay = self.chat_ready_at(chat_id) - self._clock()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                await self._acquire(False)
+                self._window(chat_id).times.append(self._clock())
+        finally:
+            lock, users = self._turns[chat_id]
+            if users <= 1:
+                del self._turns[chat_id]
+            else:
+                self._turns[chat_id] = (lock, users - 1)
+
     # --- python-telegram-bot's hook ----------------------------------------------------
 
     async def process_request(
@@ -200,12 +221,11 @@ class Pacer(BaseRateLimiter[PacerArgs]):
         chat_id = data.get("chat_id")
         for attempt in range(_READER_RETRIES + 1):
             if chat_id is not None and not background:
-                delay = self.chat_ready_at(chat_id) - self._clock()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-            await self._acquire(background)
-            if chat_id is not None:
-                self._window(chat_id).times.append(self._clock())
+                await self._take_chat_turn(chat_id)
+            else:
+                await self._acquire(background)
+                if chat_id is not None:
+                    self._window(chat_id).times.append(self._clock())
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

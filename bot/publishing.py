@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 import aiosqlite
 
 from bot import site
-from db import Database, articles, deliveries
+from db import Database, articles, audit, deliveries
 from db.articles import NewArticle
 from db.models import ArticleDraft, Origin, to_ts
 
-__all__ = ["URGENT_PRIORITY", "PublishResult", "Publisher", "content_hash"]
+__all__ = ["URGENT_PRIORITY", "AuditNote", "PublishResult", "Publisher", "content_hash"]
 
 URGENT_PRIORITY = 1
 
@@ -31,6 +31,24 @@ class PublishResult:
     changed: bool  # False: it existed with the same content, nothing was done
     queued: int  # alerts queued for subscribers
     followups: int  # sent alerts to edit or delete
+
+
+@dataclass(frozen=True, slots=True)
+class AuditNote:
+    """Who asked for a change: written to the audit log in the same transaction as it."""
+
+    user_id: int
+    action: str
+    detail: str = ""
+
+
+async def _record(
+    conn: aiosqlite.Connection, note: AuditNote | None, result: PublishResult, now: float
+) -> None:
+    if note is not None and result.changed:
+        await audit.audit(
+            conn, note.user_id, note.action, now, article_id=result.article_id, detail=note.detail
+        )
 
 
 def content_hash(draft: ArticleDraft) -> str:
@@ -91,7 +109,13 @@ class Publisher:
         )
 
     async def publish(
-        self, draft: ArticleDraft, *, source_key: str, origin: Origin, notify: bool = True
+        self,
+        draft: ArticleDraft,
+        *,
+        source_key: str,
+        origin: Origin,
+        notify: bool = True,
+        note: AuditNote | None = None,
     ) -> PublishResult:
         """Store an article (or update the one with this source key) and queue its alerts.
 
@@ -125,11 +149,14 @@ class Publisher:
                         extra_chat_ids=self._extra_chat_ids(),
                     )
                 result = PublishResult(article_id, True, True, queued, 0)
+            await _record(conn, note, result, self._clock())
         if result.queued or result.followups:
             self._on_queued()
         return result
 
-    async def revise(self, article_id: int, draft: ArticleDraft) -> PublishResult:
+    async def revise(
+        self, article_id: int, draft: ArticleDraft, *, note: AuditNote | None = None
+    ) -> PublishResult:
         """Replace a published article's content and owe an edit to every alert already sent."""
         async with self.db.transaction() as conn:
             existing = await articles.get_article(conn, article_id)
@@ -141,20 +168,24 @@ class Publisher:
             revised = _keep_identity(new, existing.published_at.timestamp(), self._clock())
             await articles.update_article(conn, article_id, revised)
             followups = await deliveries.queue_followups(conn, article_id, "edit", self._clock())
+            result = PublishResult(article_id, False, True, 0, followups)
+            await _record(conn, note, result, self._clock())
         if followups:
             self._on_queued()
-        return PublishResult(article_id, False, True, 0, followups)
+        return result
 
-    async def withdraw(self, article_id: int) -> PublishResult:
+    async def withdraw(self, article_id: int, *, note: AuditNote | None = None) -> PublishResult:
         """Withdraw an article: hidden everywhere, pending alerts cancelled, sent ones removed."""
         async with self.db.transaction() as conn:
             now = self._clock()
             if not await articles.set_article_status(conn, article_id, "withdrawn", now):
                 return PublishResult(article_id, False, False, 0, 0)
             followups = await deliveries.queue_followups(conn, article_id, "delete", now)
+            result = PublishResult(article_id, False, True, 0, followups)
+            await _record(conn, note, result, now)
         if followups:
             self._on_queued()
-        return PublishResult(article_id, False, True, 0, followups)
+        return result
 
 
 def _keep_identity(new: NewArticle, published_at: float, now: float) -> NewArticle:

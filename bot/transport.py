@@ -13,7 +13,7 @@ import json
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
+from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -42,6 +42,20 @@ class AiohttpRequest(BaseRequest):
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
         self._user_agent = f"newsbot/{__version__} (python-telegram-bot; aiohttp)"
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> JSONDict:
+        """Parse Telegram's JSON; a lone UTF-16 surrogate escape ("\\ud800") becomes U+FFFD.
+
+        JSON may carry one, but Python could not encode the string again: the bot would fail
+        on the first database query or reply that used it.
+        """
+        data = BaseRequest.parse_json_payload(payload)
+        if b"\\ud" not in payload.lower():
+            return data
+        text = json.dumps(data, ensure_ascii=False)
+        cleaned = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return data if cleaned == text else json.loads(cleaned)
 
     @property
     def read_timeout(self) -> float | None:

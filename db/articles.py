@@ -405,7 +405,7 @@ async def _newer_page(
     # The query walks the index upwards from the cursor; the page reads newest first, and
     # `has_more` says whether still newer articles exist.
     async with conn.execute(sql, (*params, limit + 1)) as cursor:
-        rows = await cursor.fetchall()
+        rows = list(await cursor.fetchall())
     return Page(await _hydrate(conn, rows[:limit][::-1]), len(rows) > limit)
 
 

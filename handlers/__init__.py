@@ -1,9 +1,9 @@
 """Telegram handlers, one module per feature, each with `register(application)`.
 
 Order matters: python-telegram-bot tries handler groups in ascending order and, within a
-group, stops at the first handler that matches. `access` runs first (groups -2 and -1):
-it records the chat and stops editor commands from anyone but an editor before any
-feature sees them. Features follow in group 0; the catch-all for unknown commands and
+group, stops at the first handler that matches. `access` runs first (groups -3 to -1):
+it drops floods, records the chat and stops editor commands from anyone but an editor
+before any feature sees them. Features follow in group 0; the catch-all for unknown commands and
 plain text is registered last, so that it only sees what no feature took.
 """
 
@@ -11,24 +11,42 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from handlers import access, start, subscriptions
+from bot.feeds import start_feeds, stop_feeds
+from handlers import access, editor, errors, feeds, reading, search, start, subscriptions
+from handlers.menu import set_command_menus
 
 if TYPE_CHECKING:
     from bot.app import NewsbotApplication
 
-__all__ = ["on_startup", "register"]
+__all__ = ["on_startup", "register", "register_fallbacks"]
 
 
 def register(application: NewsbotApplication) -> None:
     """Register every feature's handlers in order."""
     access.register(application)
+    errors.register(application)
     start.register(application)
+    reading.register(application)
+    search.register(application)
     subscriptions.register(application)
+    editor.register(application)
+    feeds.register(application)
+    register_fallbacks(application)  # keep last
+
+
+def register_fallbacks(application: NewsbotApplication) -> None:
+    """Register the catch-alls (unknown commands, plain text, stale buttons): after all else."""
+    search.register_fallbacks(application)
+    start.register_fallbacks(application)
 
 
 async def on_startup(application: NewsbotApplication) -> None:
     """Run what features need once the bot is connected (command menus, channel)."""
+    await set_command_menus(application)
+    await editor.setup_channel(application)
+    await start_feeds(application)
 
 
 async def on_stop(application: NewsbotApplication) -> None:
     """Stop what features started (feed polling)."""
+    await stop_feeds(application)

@@ -39,6 +39,10 @@ def reply_language(update: Update) -> str:
     return language_for(user.language_code if user else None)
 
 
+def _private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == "private"
+
+
 def is_editor(update: Update, context: Context) -> bool:
     """Return whether the update comes from an editor, in a private chat with the bot."""
     user, chat = update.effective_user, update.effective_chat
@@ -74,9 +78,8 @@ async def slow_down_floods(update: Update, context: Context) -> None:
         notice = t(reply_language(update), "too_fast")
         if update.callback_query is not None:
             await update.callback_query.answer(notice)
-        elif update.effective_message is not None and update.effective_chat is not None:
-            if update.effective_chat.type == "private":
-                await update.effective_message.reply_text(notice)
+        elif update.effective_message is not None and _private(update):
+            await update.effective_message.reply_text(notice)
     raise ApplicationHandlerStop
 
 

@@ -35,10 +35,12 @@ from telegram.ext import (
 )
 
 from bot import site
-from bot.i18n import t
+from bot.i18n import language_for, t
 from db import articles, chats
 from db.models import Author, Topic
+from handlers import reading
 from handlers.access import reply_language
+from handlers.buttons import subscription_button
 
 if TYPE_CHECKING:
     from bot.app import Context, NewsbotApplication
@@ -181,25 +183,6 @@ def _confirmation(lang: str, target: Topic | Author, added: bool) -> str:
     return t(lang, "sub.author_added" if added else "sub.author_already", name=name)
 
 
-async def _topics_keyboard(context: Context, chat_id: int, lang: str) -> InlineKeyboardMarkup:
-    page = await articles.list_topics(context.bot_data.db.reader, 20)
-    followed = {
-        s.topic.id
-        for s in await chats.chat_subscriptions(context.bot_data.db.reader, chat_id)
-        if s.topic is not None
-    }
-    rows = [
-        [
-            InlineKeyboardButton(
-                f"{'✅' if topic.id in followed else '➕'} #{topic.name} ({topic.article_count})",
-                callback_data=f"sub:t:{topic.id}",
-            )
-        ]
-        for topic in page.items
-    ]
-    return InlineKeyboardMarkup(rows)
-
-
 async def subscribe(update: Update, context: Context) -> None:
     """Subscribe the chat to a topic or an author named in the command."""
     message, chat = update.effective_message, update.effective_chat
@@ -209,9 +192,7 @@ async def subscribe(update: Update, context: Context) -> None:
         return
     wanted = " ".join(context.args or []).strip()
     if not wanted:
-        await message.reply_text(
-            t(lang, "sub.choose_topic"), reply_markup=await _topics_keyboard(context, chat.id, lang)
-        )
+        await reading.show_topics(update, context)
         return
     matches, near = await _resolve(context, wanted)
     if len(matches) == 1:
@@ -368,7 +349,7 @@ async def press_subscription_button(update: Update, context: Context) -> None:
     else:
         await _subscribe(context, chat.id, target)
         await query.answer(t(lang, "sub.added_short", name=_label(target)))
-    await _flip_button(query, subscribed=not followed)
+    await _flip_button(query, target, subscribed=not followed)
 
 
 async def _target(context: Context, kind: str, raw_id: str) -> Topic | Author | None:
@@ -388,24 +369,17 @@ async def _edit_text(query: CallbackQuery, text: str) -> None:
         await query.edit_message_text(text)
 
 
-async def _flip_button(query: CallbackQuery, *, subscribed: bool) -> None:
-    """Turn the pressed toggle's ✅/➕ mark over, leaving the rest of the keyboard as it is."""
+async def _flip_button(query: CallbackQuery, target: Topic | Author, *, subscribed: bool) -> None:
+    """Redraw the pressed toggle for its new state, leaving the rest of the keyboard as it is."""
     markup = query.message.reply_markup if isinstance(query.message, Message) else None
     if markup is None:
         return
-    rows = []
-    for row in markup.inline_keyboard:
-        new_row = []
-        for button in row:
-            if button.callback_data == query.data:
-                label = button.text
-                for mark in ("✅ ", "➕ "):
-                    label = label.removeprefix(mark)
-                button = InlineKeyboardButton(
-                    f"{'✅' if subscribed else '➕'} {label}", callback_data=button.callback_data
-                )
-            new_row.append(button)
-        rows.append(new_row)
+    lang = language_for(query.from_user.language_code)
+    redrawn = subscription_button(_kind(target), target.id, target.name, subscribed, lang)
+    rows = [
+        [redrawn if button.callback_data == query.data else button for button in row]
+        for row in markup.inline_keyboard
+    ]
     with contextlib.suppress(TelegramError):
         await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
 from bot.app import NewsbotApplication, build_application, running
 from bot.config import Secret, Settings
+from bot.pacing import ChatWindows
 from bot.publishing import Publisher
 from bot.samples import load_samples
-from bot.sandbox import Sandbox, SandboxChat, SandboxMessage, SandboxUser
+from bot.sandbox import RateLimits, Sandbox, SandboxChat, SandboxMessage, SandboxUser
 from db import Database, connect
 
 _OUR_VARIABLES = ("TELEGRAM_", "NEWSBOT_")
@@ -60,8 +61,14 @@ class Harness:
     def publisher(self) -> Publisher:
         return self.app.bot_data.publisher
 
-    async def ask(self, user: SandboxUser, text: str, count: int = 1, timeout: float = 5.0,
-                  chat: SandboxChat | None = None) -> list[SandboxMessage]:
+    async def ask(
+        self,
+        user: SandboxUser,
+        text: str,
+        count: int = 1,
+        timeout: float = 5.0,
+        chat: SandboxChat | None = None,
+    ) -> list[SandboxMessage]:
         """Send `text` as `user` and return the bot's next `count` messages in that chat."""
         where = chat or user.private_chat
         mark = where.mark()
@@ -69,10 +76,27 @@ class Harness:
         return await self.sandbox.wait_for(where, timeout=timeout, count=count, after=mark)
 
 
+# Telegram's limits, but ten times as much per chat: a conversation test makes several
+# exchanges in one chat, and real pacing (about one message a second) would make the suite
+# crawl. Tests of pacing itself (test_alerts) override these two fixtures with the real ones.
+QUICK_LIMITS = RateLimits(private_per_second=10, private_burst=10, group_per_minute=600)
+QUICK_WINDOWS = ChatWindows(
+    private_count=10, private_seconds=1.05, group_count=10, group_seconds=1.05
+)
+
+
+@pytest.fixture
+def chat_windows() -> ChatWindows | None:
+    """The bot's per-chat pacing, matching the sandbox's limits."""
+    return QUICK_WINDOWS
+
+
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Sandbox]:
-    """A local Telegram with Telegram's rate limits on."""
-    async with Sandbox(token=BOT_TOKEN, bot_username=BOT_USERNAME, seed=7) as server:
+    """A local Telegram with rate limits on."""
+    async with Sandbox(
+        token=BOT_TOKEN, bot_username=BOT_USERNAME, seed=7, limits=replace(QUICK_LIMITS)
+    ) as server:
         yield server
 
 
@@ -87,10 +111,12 @@ def bot_settings(sandbox: Sandbox, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def bot(sandbox: Sandbox, bot_settings: Settings) -> AsyncIterator[Harness]:
+async def bot(
+    sandbox: Sandbox, bot_settings: Settings, chat_windows: ChatWindows | None
+) -> AsyncIterator[Harness]:
     """The real Application, long polling the sandbox, with the sample articles loaded."""
     editor = sandbox.add_user("Mariam", "Coulibaly", "redaction", "fr", user_id=EDITOR_ID)
-    application = build_application(bot_settings)
+    application = build_application(bot_settings, chat_windows=chat_windows)
     async with running(application, poll_timeout=1):
         await load_samples(application.bot_data.publisher)
         yield Harness(sandbox, application, editor)

@@ -12,6 +12,7 @@ import pytest
 
 from bot.app import build_application, running
 from bot.config import Secret, Settings
+from bot.pacing import ChatWindows
 from bot.samples import load_samples
 from bot.sandbox import RateLimits, Sandbox, SandboxChat
 from bot.site import fold
@@ -22,6 +23,11 @@ from tests.conftest import BOT_TOKEN, BOT_USERNAME, EDITOR_ID, Harness
 # Telegram's per-chat limits as they are; the bot-wide one raised (with the bot's own pace
 # following it) so that broadcasts to hundreds of chats take seconds, not minutes.
 RATE = 150.0
+
+
+@pytest.fixture
+def chat_windows() -> ChatWindows | None:
+    return None  # Telegram's own per-chat limits, as in production
 
 
 @pytest.fixture
@@ -187,7 +193,7 @@ async def test_reader_is_answered_during_a_broadcast(bot: Harness) -> None:
     await asyncio.sleep(0.3)  # the broadcast is under way
     curious = sb.add_user("Curieux")
     [reply] = await bot.ask(curious, "/start", timeout=3.0)
-    assert "Bonjour" in reply.content
+    assert "/help" in reply.content
     counts = await deliveries.delivery_counts(bot.db.reader, result.article_id)
     assert counts.pending > 0, "the reply should not have waited for the broadcast to end"
     await drained(bot.db)
@@ -380,19 +386,34 @@ async def test_bot_removed_from_a_group_stops_alerts_and_back_resumes(bot: Harne
 
 async def test_topics_toggle_button_subscribes_and_unsubscribes(bot: Harness) -> None:
     reader = bot.sandbox.add_user("Awa")
-    [reply] = await bot.ask(reader, "/subscribe")
-    mali = next(label for label in reply.labels() if "#Mali " in label)
-    assert mali.startswith("➕")
+    [reply] = await bot.ask(reader, "/subscribe")  # alone: the /topics keyboard
+    assert "➕ Mali" in reply.labels()
     mark = reader.private_chat.mark()
-    query = await reader.press(reply, mali)
+    query = await reader.press(reply, "➕ Mali")
     answer = await bot.sandbox.wait_for_answer(query)
     assert "Mali" in (answer.text or "")
     [edited] = await bot.sandbox.wait_for(reader.private_chat, after=mark)
-    assert any(label.startswith("✅ #Mali ") for label in edited.labels())
+    assert "✅ Mali" in edited.labels() and "➕ Mali" not in edited.labels()
     assert [s.label for s in await chats.chat_subscriptions(bot.db.reader, reader.id)] == ["#Mali"]
-    query = await reader.press(edited, next(x for x in edited.labels() if "#Mali " in x))
+    mark = reader.private_chat.mark()
+    query = await reader.press(edited, "✅ Mali")
     await bot.sandbox.wait_for_answer(query)
+    [again] = await bot.sandbox.wait_for(reader.private_chat, after=mark)
+    assert "➕ Mali" in again.labels()
     assert await chats.chat_subscriptions(bot.db.reader, reader.id) == []
+
+
+async def test_author_follow_button_keeps_its_wording(bot: Harness) -> None:
+    reader = bot.sandbox.add_user("Awa")
+    [reply] = await bot.ask(reader, "/author diakite")
+    follow_label = next(label for label in reply.labels() if label.startswith("➕ Suivre"))
+    mark = reader.private_chat.mark()
+    await reader.press(reply, follow_label)
+    [edited] = await bot.sandbox.wait_for(reader.private_chat, after=mark)
+    name = follow_label.removeprefix("➕ Suivre ")
+    assert f"✅ {name}" in edited.labels()
+    subscriptions = await chats.chat_subscriptions(bot.db.reader, reader.id)
+    assert [s.label for s in subscriptions] == [name]
 
 
 async def test_forged_subscription_buttons_change_nothing(bot: Harness) -> None:

@@ -5,14 +5,12 @@ from __future__ import annotations
 from tests.conftest import Harness
 
 
-async def test_start_is_answered_end_to_end(bot: Harness) -> None:
-    reader = bot.sandbox.add_user("Awa", "Traoré", "awa", "fr")
-    [reply] = await bot.ask(reader, "/start")
-    assert reply.from_bot
-    assert "Bonjour" in reply.content
-
-
-async def test_english_reader_is_answered_in_english(bot: Harness) -> None:
-    reader = bot.sandbox.add_user("John", None, "john", "en-GB")
-    [reply] = await bot.ask(reader, "/start")
-    assert "Hello" in reply.content
+async def test_start_is_answered_end_to_end_in_the_readers_language(bot: Harness) -> None:
+    french = bot.sandbox.add_user("Awa", "Traoré", "awa", "fr")
+    english = bot.sandbox.add_user("John", None, "john", "en-GB")
+    [bienvenue] = await bot.ask(french, "/start")
+    [welcome] = await bot.ask(english, "/start")
+    assert bienvenue.from_bot and welcome.from_bot
+    assert "/help" in bienvenue.content and "/help" in welcome.content
+    assert "Bienvenue" in bienvenue.content
+    assert "Welcome" in welcome.content

@@ -137,7 +137,6 @@ MESSAGES: dict[str, str] = {
     "sub.topic_already": "You already follow {name}.",
     "sub.author_added": "You will get new articles by {name}.",
     "sub.author_already": "You already follow {name}.",
-    "sub.choose_topic": "Choose the topics to follow:",
     "sub.which_one": "Several matches. Which one do you want to follow?",
     "sub.new_topic_button": "No, follow #{name}",
     "sub.did_you_mean": "“{word}” matches no topic or author. Did you mean:",

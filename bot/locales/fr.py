@@ -149,7 +149,6 @@ MESSAGES: dict[str, str] = {
     "sub.topic_already": "Vous suivez déjà {name}.",
     "sub.author_added": "Vous recevrez les nouveaux articles de {name}.",
     "sub.author_already": "Vous suivez déjà {name}.",
-    "sub.choose_topic": "Choisissez les sujets à suivre\u00a0:",
     "sub.which_one": "Plusieurs correspondances. Lequel voulez-vous suivre\u202f?",
     "sub.new_topic_button": "Non, suivre #{name}",
     "sub.did_you_mean": "«\u202f{word}\u202f» ne correspond à aucun sujet ni auteur. Vouliez-vous dire\u00a0:",

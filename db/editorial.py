@@ -1,0 +1,111 @@
+"""Queries behind the editors' commands: reach of a draft, recent repeats, alerts to correct."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+__all__ = [
+    "RecentTitle",
+    "author_name",
+    "count_recipients",
+    "recent_titles_by_author",
+    "sent_alert_count",
+    "topic_names",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RecentTitle:
+    article_id: int
+    title: str
+    published_at: float
+
+
+async def count_recipients(
+    conn: aiosqlite.Connection,
+    topic_keys: Sequence[str],
+    author_key: str,
+    extra_chat_ids: Sequence[int] = (),
+) -> int:
+    """Count the active chats an article with these topics and author would be sent to.
+
+    The same chats `deliveries.queue_article` would queue, found by folded keys because a
+    draft's topics and author may not exist yet. Each branch is a lookup in a unique key
+    index followed by a range scan of a subscriptions index; chats are counted once.
+    """
+    topic_marks = ",".join("?" * len(topic_keys))
+    extra_marks = ",".join("?" * len(extra_chat_ids))
+    async with conn.execute(
+        f"""
+        SELECT count(*) FROM chats AS c
+        WHERE c.status = 'active' AND c.id IN (
+            SELECT s.chat_id FROM topics AS t JOIN subscriptions AS s ON s.topic_id = t.id
+            WHERE t.key IN ({topic_marks})
+            UNION
+            SELECT s.chat_id FROM authors AS au JOIN subscriptions AS s ON s.author_id = au.id
+            WHERE au.key = ?
+            UNION SELECT value FROM json_each(json_array({extra_marks}))
+        )
+        """,
+        (*topic_keys, author_key, *extra_chat_ids),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def recent_titles_by_author(
+    conn: aiosqlite.Connection, author_key: str, since: float
+) -> list[RecentTitle]:
+    """Return the titles an author published since `since`, newest first.
+
+    A range scan of `articles_by_author`; the caller compares titles the way names are
+    compared (without case or accents), which SQLite's collations cannot do.
+    """
+    async with conn.execute(
+        """
+        SELECT a.id, a.title, a.published_at
+        FROM authors AS au JOIN articles AS a ON a.author_id = au.id
+        WHERE au.key = ? AND a.status = 'published' AND a.published_at >= ?
+        ORDER BY a.published_at DESC, a.id DESC
+        """,
+        (author_key, since),
+    ) as cursor:
+        return [RecentTitle(*row) for row in await cursor.fetchall()]
+
+
+async def sent_alert_count(conn: aiosqlite.Connection, article_id: int) -> int:
+    """Count an article's alerts already in readers' chats: what a correction would edit.
+
+    The same rows `deliveries.queue_followups` picks.
+    """
+    async with conn.execute(
+        """
+        SELECT count(*) FROM deliveries
+        WHERE article_id = ? AND message_id IS NOT NULL
+          AND (status = 'sent' OR (status IN ('pending', 'failed') AND action <> 'send'))
+        """,
+        (article_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def topic_names(conn: aiosqlite.Connection, keys: Sequence[str]) -> dict[str, str]:
+    """Return the display names of the known topics among these folded keys."""
+    if not keys:
+        return {}
+    marks = ",".join("?" * len(keys))
+    async with conn.execute(
+        f"SELECT key, name FROM topics WHERE key IN ({marks})", list(keys)
+    ) as cursor:
+        return {key: name for key, name in await cursor.fetchall()}
+
+
+async def author_name(conn: aiosqlite.Connection, key: str) -> str | None:
+    """Return the display name of a known author by folded key."""
+    async with conn.execute("SELECT name FROM authors WHERE key = ?", (key,)) as cursor:
+        row = await cursor.fetchone()
+    return str(row[0]) if row else None

@@ -1,0 +1,142 @@
+"""The RSS/Atom feeds the bot polls, and the state of each poll."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import aiosqlite
+
+from db.models import Feed
+
+__all__ = [
+    "delete_feed",
+    "due_feeds",
+    "get_feed",
+    "get_feed_by_url",
+    "insert_feed",
+    "list_feeds",
+    "record_failure",
+    "record_success",
+]
+
+
+def _feed(row: sqlite3.Row) -> Feed:
+    return Feed(
+        row["id"], row["url"], row["title"], row["interval_minutes"], row["etag"],
+        row["last_modified"], row["next_poll_at"], row["last_success_at"],
+        row["last_polled_at"], row["consecutive_failures"], row["last_error"],
+        bool(row["enabled"]), row["added_at"], row["added_by"],
+    )  # fmt: skip
+
+
+async def insert_feed(
+    conn: aiosqlite.Connection,
+    url: str,
+    interval_minutes: int,
+    now: float,
+    next_poll_at: float,
+    *,
+    added_by: int | None = None,
+    title: str | None = None,
+) -> Feed | None:
+    """Add a feed; return it, or None if a feed with this URL exists already."""
+    cursor = await conn.execute(
+        """
+        INSERT INTO feeds (url, title, interval_minutes, next_poll_at, added_at, added_by)
+        VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (url) DO NOTHING
+        """,
+        (url, title, interval_minutes, next_poll_at, now, added_by),
+    )
+    if cursor.rowcount == 0:
+        return None
+    return await get_feed(conn, cursor.lastrowid or 0)
+
+
+async def get_feed(conn: aiosqlite.Connection, feed_id: int) -> Feed | None:
+    """Return one feed by id."""
+    async with conn.execute("SELECT * FROM feeds WHERE id = ?", (feed_id,)) as cursor:
+        row = await cursor.fetchone()
+    return _feed(row) if row else None
+
+
+async def get_feed_by_url(conn: aiosqlite.Connection, url: str) -> Feed | None:
+    """Return the feed with this exact URL."""
+    async with conn.execute("SELECT * FROM feeds WHERE url = ?", (url,)) as cursor:
+        row = await cursor.fetchone()
+    return _feed(row) if row else None
+
+
+async def list_feeds(conn: aiosqlite.Connection) -> list[Feed]:
+    """Return every feed, oldest first."""
+    async with conn.execute("SELECT * FROM feeds ORDER BY id") as cursor:
+        return [_feed(row) for row in await cursor.fetchall()]
+
+
+async def due_feeds(conn: aiosqlite.Connection, now: float, limit: int) -> list[Feed]:
+    """Return up to `limit` enabled feeds whose next poll is due, the most overdue first."""
+    async with conn.execute(
+        "SELECT * FROM feeds WHERE enabled = 1 AND next_poll_at <= ? "
+        "ORDER BY next_poll_at, id LIMIT ?",
+        (now, limit),
+    ) as cursor:
+        return [_feed(row) for row in await cursor.fetchall()]
+
+
+async def delete_feed(conn: aiosqlite.Connection, feed_id: int) -> Feed | None:
+    """Remove a feed (its articles stay); return what was removed, or None."""
+    feed = await get_feed(conn, feed_id)
+    if feed is not None:
+        await conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+    return feed
+
+
+async def record_success(
+    conn: aiosqlite.Connection,
+    feed_id: int,
+    now: float,
+    next_poll_at: float,
+    *,
+    etag: str | None,
+    last_modified: str | None,
+    title: str | None,
+) -> int:
+    """Store a good poll (a 304 too); return how many failures in a row it ends.
+
+    A None validator or title keeps the stored one: a 304 need not repeat them.
+    """
+    async with conn.execute(
+        "SELECT consecutive_failures FROM feeds WHERE id = ?", (feed_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    await conn.execute(
+        """
+        UPDATE feeds SET
+            etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
+            title = COALESCE(?, title), next_poll_at = ?, last_success_at = ?,
+            last_polled_at = ?, consecutive_failures = 0, last_error = NULL
+        WHERE id = ?
+        """,
+        (etag, last_modified, title, next_poll_at, now, now, feed_id),
+    )
+    return int(row[0]) if row else 0
+
+
+async def record_failure(
+    conn: aiosqlite.Connection, feed_id: int, now: float, next_poll_at: float, error: str
+) -> int:
+    """Store a failed poll and when to try again; return the failures in a row, this one too."""
+    await conn.execute(
+        """
+        UPDATE feeds SET
+            consecutive_failures = consecutive_failures + 1, last_error = ?,
+            next_poll_at = ?, last_polled_at = ?
+        WHERE id = ?
+        """,
+        (error, next_poll_at, now, feed_id),
+    )
+    async with conn.execute(
+        "SELECT consecutive_failures FROM feeds WHERE id = ?", (feed_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0

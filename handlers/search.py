@@ -1,0 +1,199 @@
+"""/search, and plain text in a private chat, over the articles' full text.
+
+Callback data: ``sr:<offset>:<words>``, the search words themselves when they fit in the 64
+bytes (so the buttons outlive a restart), else ``sr:<offset>:~<token>`` with the words kept
+in the chat's data for a while. Words are ``\\w+`` runs, so neither ":" nor "~" occurs.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.formatting import byline, escape, excerpt, format_short_date, hashtags
+from bot.i18n import t
+from db import articles
+from db.articles import SNIPPET_END, SNIPPET_START, SearchHit
+from handlers.access import reply_language
+from handlers.reading import View, article_buttons, fit_cards, replace_view, reply_view
+
+if TYPE_CHECKING:
+    from bot.app import Context, NewsbotApplication
+
+__all__ = ["PAGE_SIZE", "register", "register_fallbacks", "search_words", "snippet_html"]
+
+PAGE_SIZE = 5
+MAX_WORDS = 12  # what db.articles.search_query uses; more would not change the results
+_WORD = re.compile(r"\w+")
+_DATA = re.compile(r"sr:(\d{1,5}):(~[0-9a-f]{1,16}|[^:~]{1,60})")
+_STORED_SEARCHES = 20  # per chat, for searches too long for the callback data
+_CHAT_KEY = "reading.searches"
+_SHOWN_QUERY_CHARS = 60
+
+
+def search_words(text: str) -> list[str]:
+    """Return the words a search is made of, in lower case, as FTS5 will see them."""
+    return _WORD.findall(text.lower())[:MAX_WORDS]
+
+
+def snippet_html(snippet: str) -> str:
+    """Return an FTS5 snippet as Telegram HTML: escaped, matched words in bold."""
+    # Escape first: the markers are control characters escape() leaves alone. Then pair them
+    # by hand, so that a stray marker in stored text can never leave a tag open.
+    text = " ".join(snippet.split())
+    out: list[str] = []
+    bold = False
+    for char in escape(text):
+        if char == SNIPPET_START:
+            if not bold:
+                out.append("<b>")
+                bold = True
+        elif char == SNIPPET_END:
+            if bold:
+                out.append("</b>")
+                bold = False
+        elif unicodedata.category(char) != "Cc":
+            out.append(char)
+    if bold:
+        out.append("</b>")
+    return "".join(out).replace("<b></b>", "")
+
+
+def _cards(hits: Sequence[SearchHit], lang: str, tz: str, first: int) -> Callable[[int], list[str]]:
+    def cards(lead_chars: int) -> list[str]:
+        result = []
+        for position, hit in enumerate(hits):
+            article = hit.article
+            meta = [
+                hashtags(article.topics),
+                byline(article.author.name, lang),
+                escape(format_short_date(article.published_at, lang, tz)),
+            ]
+            lines = [
+                f"<b>{first + position}. {escape(excerpt(article.title, 200))}</b>",
+                " · ".join(item for item in meta if item),
+            ]
+            # The snippet is about 16 words: it goes only when the page is too long anyway.
+            snippet = snippet_html(hit.snippet)
+            if lead_chars and snippet:
+                lines.append(snippet)
+            result.append("\n".join(lines))
+        return result
+
+    return cards
+
+
+def _page_data(context: Context, offset: int, words: Sequence[str]) -> str:
+    data = f"sr:{offset}:{' '.join(words)}"
+    if len(data.encode()) <= 64:
+        return data
+    chat_data = context.chat_data if context.chat_data is not None else {}
+    stored: dict[str, str] = chat_data.setdefault(_CHAT_KEY, {})
+    query = " ".join(words)
+    token = next((key for key, value in stored.items() if value == query), None)
+    if token is None:
+        token = secrets.token_hex(4)
+        stored[token] = query
+        while len(stored) > _STORED_SEARCHES:
+            del stored[next(iter(stored))]
+    return f"sr:{offset}:~{token}"
+
+
+async def search_view(context: Context, lang: str, text: str, offset: int = 0) -> View | None:
+    """Return a page of search results; None when an offset is past the end."""
+    words = search_words(text)
+    if not words:
+        return View(t(lang, "reading.search.no_words"))
+    query = " ".join(words)
+    page = await articles.search_articles(context.bot_data.db.reader, query, PAGE_SIZE, offset)
+    shown = escape(excerpt(query, _SHOWN_QUERY_CHARS))
+    if not page.items:
+        return None if offset else View(t(lang, "reading.search.none", query=shown))
+    tz = context.bot_data.settings.timezone
+    header = t(lang, "reading.search.header", query=shown)
+    body = fit_cards(header, _cards(page.items, lang, tz, offset + 1))
+    rows = article_buttons([hit.article for hit in page.items], offset + 1)
+    navigation = []
+    if offset > 0:
+        navigation.append(
+            InlineKeyboardButton(
+                t(lang, "reading.button.previous"),
+                callback_data=_page_data(context, max(0, offset - PAGE_SIZE), words),
+            )
+        )
+    if page.has_more:
+        navigation.append(
+            InlineKeyboardButton(
+                t(lang, "reading.button.next"),
+                callback_data=_page_data(context, offset + PAGE_SIZE, words),
+            )
+        )
+    rows.append(navigation)
+    return View(body, InlineKeyboardMarkup([row for row in rows if row]))
+
+
+async def search(update: Update, context: Context) -> None:
+    """Search the articles for the words given."""
+    lang = reply_language(update)
+    text = " ".join(context.args or [])
+    if not text.strip():
+        await reply_view(update, View(t(lang, "reading.search.usage")))
+        return
+    view = await search_view(context, lang, text)
+    await reply_view(update, view or View(t(lang, "reading.search.no_words")))
+
+
+async def search_plain_text(update: Update, context: Context) -> None:
+    """Treat text sent in a private chat as a search."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    lang = reply_language(update)
+    view = await search_view(context, lang, message.text)
+    await reply_view(update, view or View(t(lang, "reading.search.no_words")))
+
+
+async def turn_search_page(update: Update, context: Context) -> None:
+    """Show another page of search results in place."""
+    query = update.callback_query
+    assert query is not None
+    lang = reply_language(update)
+    match = _DATA.fullmatch(query.data or "")
+    view = None
+    if match is not None:
+        words: str | None = match[2]
+        if words is not None and words.startswith("~"):
+            stored = (context.chat_data or {}).get(_CHAT_KEY) or {}
+            words = stored.get(words[1:])
+        if words:
+            view = await search_view(context, lang, words, int(match[1]))
+    if view is None:
+        await query.answer(t(lang, "reading.search.expired"))
+        return
+    await query.answer()
+    await replace_view(query, view)
+
+
+def register(application: NewsbotApplication) -> None:
+    application.add_handlers(
+        [
+            CommandHandler("search", search, filters=filters.UpdateType.MESSAGE),
+            CallbackQueryHandler(turn_search_page, pattern=r"^sr:"),
+        ]
+    )
+
+
+def register_fallbacks(application: NewsbotApplication) -> None:
+    """Register plain text as a search; after every feature, so conversations come first."""
+    application.add_handler(
+        MessageHandler(
+            filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE,
+            search_plain_text,
+        )
+    )
