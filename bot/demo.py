@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sys
 import tempfile
 import textwrap
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from bot.app import NewsbotApplication, build_application, running
 from bot.config import Secret, Settings
+from bot.logs import setup_logging
 from bot.samples import load_samples
 from bot.sandbox import Sandbox, SandboxChat, SandboxMessage, SandboxUser
 
@@ -201,11 +203,13 @@ async def run_chat(*, editor: bool = False) -> int:
 
 def main_demo() -> int:
     """Run the demo from the command line."""
+    setup_logging(logging.WARNING, DEMO_TOKEN)
     return asyncio.run(run_demo(lambda text: print(text, flush=True)))
 
 
 def main_chat(editor: bool) -> int:
     """Run the interactive chat from the command line."""
+    setup_logging(logging.WARNING, DEMO_TOKEN)
     with contextlib.suppress(KeyboardInterrupt):
         return asyncio.run(run_chat(editor=editor))
     print(file=sys.stderr)

@@ -21,6 +21,7 @@ import re
 import secrets
 import time
 import uuid
+import warnings
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -35,6 +36,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot import formatting, site
 from bot.delivery import render_alert
@@ -835,6 +837,9 @@ def build_publish_conversation() -> ConversationHandler[Context]:
     def pressed(action: str) -> str:
         return f"^{EDITOR_CALLBACK_PREFIX}{action}:"
 
+    # Buttons are tracked per user and chat, on purpose (drafts are per editor): the
+    # warning python-telegram-bot gives about per_message=False does not apply.
+    warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
     return ConversationHandler(
         entry_points=[
             CommandHandler("publish", start_publish),
