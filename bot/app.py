@@ -6,16 +6,23 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackContext, ContextTypes, Defaults, ExtBot
+from telegram.ext import (
+    Application,
+    CallbackContext,
+    ContextTypes,
+    Defaults,
+    ExtBot,
+    JobQueue,
+)
 
 import handlers
 from bot.config import Settings
 from bot.delivery import DeliveryWorker
-from bot.pacing import ChatWindows, Pacer
+from bot.pacing import ChatWindows, Pacer, PacerArgs
 from bot.publishing import Publisher
 from bot.transport import AiohttpRequest
 from db import Database, connect
@@ -54,8 +61,11 @@ class BotData:
         return self.publisher_
 
 
-Context: TypeAlias = CallbackContext[ExtBot[None], dict, dict, BotData]
-NewsbotApplication: TypeAlias = Application[ExtBot[None], Context, dict, dict, BotData, object]
+Context: TypeAlias = CallbackContext[ExtBot[PacerArgs], dict, dict, BotData]
+# python-telegram-bot's builder types its JobQueue loosely; Any keeps the rest precise.
+NewsbotApplication: TypeAlias = Application[
+    ExtBot[PacerArgs], Context, dict, dict, BotData, JobQueue[Any]
+]
 
 
 def _pacer(application: NewsbotApplication) -> Pacer:

@@ -26,9 +26,11 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from bot import formatting
 from bot.i18n import t
@@ -92,7 +94,14 @@ class _Outcomes:
     failed: list[tuple[int, str]] = field(default_factory=list)
 
     def __len__(self) -> int:
-        return sum(map(len, (self.migrated, self.gone, self.sent, self.retry, self.failed)))
+        parts: tuple[list[Any], ...] = (
+            self.migrated,
+            self.gone,
+            self.sent,
+            self.retry,
+            self.failed,
+        )
+        return sum(len(part) for part in parts)
 
 
 class DeliveryWorker:
@@ -101,7 +110,7 @@ class DeliveryWorker:
     def __init__(
         self,
         db: Database,
-        bot: Bot,
+        bot: ExtBot[PacerArgs],
         pacer: Pacer,
         *,
         timezone: str,

@@ -230,7 +230,7 @@ async def list_authors(conn: aiosqlite.Connection, limit: int, offset: int = 0) 
         """,
         (limit + 1, offset),
     ) as cursor:
-        rows = await cursor.fetchall()
+        rows = list(await cursor.fetchall())
     return Page([_author(row) for row in rows[:limit]], len(rows) > limit)
 
 
@@ -243,7 +243,7 @@ async def list_topics(conn: aiosqlite.Connection, limit: int, offset: int = 0) -
         """,
         (limit + 1, offset),
     ) as cursor:
-        rows = await cursor.fetchall()
+        rows = list(await cursor.fetchall())
     return Page([_topic(row) for row in rows[:limit]], len(rows) > limit)
 
 
@@ -296,7 +296,7 @@ async def _page(
     conn: aiosqlite.Connection, sql: str, params: Sequence[object], limit: int
 ) -> Page[Article]:
     async with conn.execute(sql, (*params, limit + 1)) as cursor:
-        rows = await cursor.fetchall()
+        rows = list(await cursor.fetchall())
     return Page(await _hydrate(conn, rows[:limit]), len(rows) > limit)
 
 
@@ -512,7 +512,7 @@ async def search_articles(
         """,
         (query, limit + 1, offset),
     ) as cursor:
-        rows = await cursor.fetchall()
+        rows = list(await cursor.fetchall())
     articles = await _hydrate(conn, rows[:limit])
     hits = [
         SearchHit(article, row["snippet"]) for article, row in zip(articles, rows, strict=False)

@@ -29,7 +29,7 @@ def _chat(row: sqlite3.Row) -> Chat:
 async def upsert_chat(
     conn: aiosqlite.Connection,
     chat_id: int,
-    chat_type: ChatType,
+    chat_type: ChatType | str,  # as Telegram names it; the schema checks the value
     title: str | None,
     language: str,
     now: float,
