@@ -22,7 +22,7 @@ from telegram.ext import (
 import handlers
 from bot.config import Settings
 from bot.delivery import DeliveryWorker
-from bot.pacing import ChatWindows, Pacer, PacerArgs
+from bot.pacing import ChatLimits, Pacer, PacerArgs
 from bot.publishing import Publisher
 from bot.transport import AiohttpRequest
 from db import Database, connect
@@ -115,11 +115,11 @@ async def _post_shutdown(application: NewsbotApplication) -> None:
 
 
 def build_application(
-    settings: Settings, *, chat_windows: ChatWindows | None = None
+    settings: Settings, *, chat_limits: ChatLimits | None = None
 ) -> NewsbotApplication:
     """Return the Application for these settings; nothing is opened before it starts.
 
-    `chat_windows` replaces Telegram's per-chat limits, for a sandbox configured with others.
+    `chat_limits` replaces Telegram's per-chat limits, for a sandbox configured with others.
     """
     application: NewsbotApplication = (
         Application.builder()
@@ -134,7 +134,7 @@ def build_application(
         )
         .request(AiohttpRequest(connection_pool_size=settings.concurrency + 8))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
-        .rate_limiter(Pacer(settings.effective_send_rate, chat_windows))
+        .rate_limiter(Pacer(settings.effective_send_rate, chat_limits))
         .context_types(ContextTypes(bot_data=BotData))
         .concurrent_updates(True)
         .post_init(_post_init)

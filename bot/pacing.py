@@ -22,7 +22,7 @@ from typing import Any, TypedDict
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-__all__ = ["ChatWindows", "Pacer", "PacerArgs"]
+__all__ = ["ChatLimits", "Pacer", "PacerArgs"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,44 +46,53 @@ class PacerArgs(TypedDict, total=False):
 
 
 @dataclass(frozen=True, slots=True)
-class ChatWindows:
-    """Per-chat limits: at most `count` messages in any `seconds`."""
+class ChatLimits:
+    """Per-chat limits as token buckets: a burst, then a steady rate.
 
-    private_count: int = 3
-    private_seconds: float = 3.1
-    group_count: int = 20
-    group_seconds: float = 61.0
+    Telegram asks for about one message a second in a private chat, with short bursts, and
+    20 a minute in a group; the rates sit a little below so that network jitter, which can
+    bunch requests up on arrival, never tips a chat over.
+    """
+
+    private_burst: int = 3
+    private_per_second: float = 0.95
+    group_burst: int = 20
+    group_per_minute: float = 19.0
 
 
-class _Window:
-    """Send times of one chat, to allow at most `count` in any `seconds`."""
+class _Bucket:
+    """One chat's allowance: `capacity` messages at once, refilled at `rate` a second."""
 
-    __slots__ = ("count", "seconds", "times")
+    __slots__ = ("capacity", "rate", "stamp", "tokens")
 
-    def __init__(self, count: int, seconds: float):
-        self.count = count
-        self.seconds = seconds
-        self.times: deque[float] = deque()
+    def __init__(self, capacity: int, rate: float, now: float):
+        self.capacity = capacity
+        self.rate = rate
+        self.tokens = float(capacity)
+        self.stamp = now
 
     def ready_at(self, now: float) -> float:
-        while self.times and self.times[0] <= now - self.seconds:
-            self.times.popleft()
-        if len(self.times) < self.count:
-            return now
-        return self.times[0] + self.seconds
+        if now > self.stamp:
+            self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+            self.stamp = now
+        return now if self.tokens >= 1.0 else now + (1.0 - self.tokens) / self.rate
+
+    def take(self, now: float) -> None:
+        self.ready_at(now)
+        self.tokens -= 1.0
 
 
 class Pacer(BaseRateLimiter[PacerArgs]):
-    """The Application's rate limiter: a global pace, per-chat windows, reader priority."""
+    """The Application's rate limiter: a global pace, per-chat buckets, reader priority."""
 
     def __init__(
         self,
         rate: float,
-        windows: ChatWindows | None = None,
+        chat_limits: ChatLimits | None = None,
         clock: Callable[[], float] = time.monotonic,
     ):
         self.interval = 1.0 / rate
-        self.windows = windows or ChatWindows()
+        self.chat_limits = chat_limits or ChatLimits()
         self._clock = clock
         self._next_slot = 0.0
         self._waiting: tuple[deque[asyncio.Future[None]], deque[asyncio.Future[None]]] = (
@@ -91,7 +100,7 @@ class Pacer(BaseRateLimiter[PacerArgs]):
             deque(),  # background
         )
         self._pump: asyncio.Task[None] | None = None
-        self._chats: dict[int | str, _Window] = {}
+        self._chats: dict[int | str, _Bucket] = {}
         self._chat_pause: dict[int | str, float] = {}
         self._global_pause = 0.0
         self._recent_429: deque[tuple[float, int | str]] = deque()
@@ -116,24 +125,24 @@ class Pacer(BaseRateLimiter[PacerArgs]):
 
     # --- per chat ----------------------------------------------------------------------
 
-    def _window(self, chat_id: int | str) -> _Window:
-        window = self._chats.get(chat_id)
-        if window is None:
+    def _bucket(self, chat_id: int | str) -> _Bucket:
+        bucket = self._chats.get(chat_id)
+        if bucket is None:
             # Private chats have positive ids; groups, supergroups and channels negative ones.
             private = isinstance(chat_id, int) and chat_id > 0
-            w = self.windows
-            window = (
-                _Window(w.private_count, w.private_seconds)
+            limits = self.chat_limits
+            bucket = (
+                _Bucket(limits.private_burst, limits.private_per_second, self._clock())
                 if private
-                else _Window(w.group_count, w.group_seconds)
+                else _Bucket(limits.group_burst, limits.group_per_minute / 60, self._clock())
             )
-            self._chats[chat_id] = window
-        return window
+            self._chats[chat_id] = bucket
+        return bucket
 
     def chat_ready_at(self, chat_id: int | str) -> float:
         """Return the clock time at which the chat may receive its next message."""
         now = self._clock()
-        ready = max(self._window(chat_id).ready_at(now), self._global_pause)
+        ready = max(self._bucket(chat_id).ready_at(now), self._global_pause)
         return max(ready, self._chat_pause.get(chat_id, 0.0))
 
     def note_retry_after(self, chat_id: int | str | None, seconds: float) -> None:
@@ -195,7 +204,7 @@ class Pacer(BaseRateLimiter[PacerArgs]):
                 if delay > 0:
                     await asyncio.sleep(delay)
                 await self._acquire(False)
-                self._window(chat_id).times.append(self._clock())
+                self._bucket(chat_id).take(self._clock())
         finally:
             lock, users = self._turns[chat_id]
             if users <= 1:
@@ -225,7 +234,7 @@ class Pacer(BaseRateLimiter[PacerArgs]):
             else:
                 await self._acquire(background)
                 if chat_id is not None:
-                    self._window(chat_id).times.append(self._clock())
+                    self._bucket(chat_id).take(self._clock())
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

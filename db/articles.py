@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -478,18 +479,63 @@ async def related_articles(
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def search_query(text: str) -> str | None:
-    """Turn free text into a safe FTS5 query: every word quoted, all required, last as prefix.
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
-    Quotes, `*`, `-`, OR, NEAR and parentheses typed by a reader are plain words here,
-    so no input can be an FTS5 syntax error.
+
+def _variants(word: str) -> tuple[str, ...]:
+    """Return a word and its singular or plural: French plurals mostly add an s or an x."""
+    if len(word) <= 3:
+        return (word,)
+    if word[-1] in "sxSX":
+        return (word, word[:-1])
+    return (word, word + "s")
+
+
+def search_query(text: str) -> str | None:
+    """Turn free text into a safe FTS5 query: every word (or its plural) required.
+
+    Each word is quoted, so quotes, `*`, `-`, OR, NEAR and parentheses typed by a reader
+    are plain words here and no input can be an FTS5 syntax error.
     """
     words = _WORD.findall(text)[:12]
     if not words:
         return None
-    terms = [f'"{word}"' for word in words]
-    terms[-1] += "*"
-    return " ".join(terms)
+    groups = []
+    for word in words:
+        forms = " OR ".join(f'"{form}"' for form in _variants(word))
+        groups.append(f"({forms})")
+    return " AND ".join(groups)
+
+
+def _snippet(article: Article, text: str, words: int = 18) -> str:
+    """Return a passage of the article around the first words searched, marked for display."""
+    wanted = {_fold(form) for word in _WORD.findall(text)[:12] for form in _variants(word)}
+
+    def found(token: str) -> bool:
+        return any(_fold(word) in wanted for word in _WORD.findall(token))
+
+    def mark(match: re.Match[str]) -> str:
+        word = match.group(0)
+        return f"{SNIPPET_START}{word}{SNIPPET_END}" if _fold(word) in wanted else word
+
+    for field in (article.lead, article.body, article.title):
+        tokens = field.split()
+        first = next((i for i, token in enumerate(tokens) if found(token)), None)
+        if first is None:
+            continue
+        start = max(0, first - words // 3)
+        shown = " ".join(_WORD.sub(mark, token) for token in tokens[start : start + words])
+        prefix = "…" if start > 0 else ""
+        suffix = "…" if start + words < len(tokens) else ""
+        return prefix + shown + suffix
+    return " ".join(article.lead.split()[:words])
+
+
+SEARCH_WINDOW = 2000
+"""Relevance is ranked among this many newest matches: news ages, and ranking every match
+of a common word in a million articles would take far longer than a reader should wait."""
 
 
 async def search_articles(
@@ -499,24 +545,30 @@ async def search_articles(
     query = search_query(text)
     if query is None:
         return Page([], False)
+    # FTS5 walks a word's matches in rowid order cheaply: find where the newest window starts.
+    async with conn.execute(
+        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC "
+        "LIMIT 1 OFFSET ?",
+        (query, SEARCH_WINDOW - 1),
+    ) as cursor:
+        row = await cursor.fetchone()
+    floor = row[0] if row else 0
     async with conn.execute(
         f"""
-        SELECT {_ARTICLE_COLUMNS},
-               snippet(articles_fts, -1, '{SNIPPET_START}', '{SNIPPET_END}', '…', 16) AS snippet
-        FROM articles_fts
+        SELECT {_ARTICLE_COLUMNS} FROM articles_fts
         JOIN articles AS a ON a.id = articles_fts.rowid
         JOIN authors AS au ON au.id = a.author_id
-        WHERE articles_fts MATCH ? AND a.status = 'published'
+        WHERE articles_fts MATCH ? AND articles_fts.rowid >= ? AND a.status = 'published'
         ORDER BY articles_fts.rank, a.published_at DESC
         LIMIT ? OFFSET ?
         """,
-        (query, limit + 1, offset),
+        (query, floor, limit + 1, offset),
     ) as cursor:
         rows = list(await cursor.fetchall())
-    articles = await _hydrate(conn, rows[:limit])
-    hits = [
-        SearchHit(article, row["snippet"]) for article, row in zip(articles, rows, strict=False)
-    ]
+    found = await _hydrate(conn, rows[:limit])
+    # Snippets are cut here, for the page shown only: FTS5's snippet() would be computed
+    # for every match ranked.
+    hits = [SearchHit(article, _snippet(article, text)) for article in found]
     return Page(hits, len(rows) > limit)
 
 

@@ -94,12 +94,16 @@ async def queue_followups(
 
 
 async def claim_due(conn: aiosqlite.Connection, now: float, limit: int) -> list[Delivery]:
-    """Mark up to `limit` due deliveries as sending and return them, urgent first."""
+    """Mark up to `limit` due deliveries as sending and return them, urgent first.
+
+    The index is named: walking deliveries_due in order stops after `limit` rows, while the
+    planner, offered the time index, may pick it and sort every due row instead.
+    """
     async with conn.execute(
         """
         UPDATE deliveries SET status = 'sending', attempts = attempts + 1
         WHERE id IN (
-            SELECT id FROM deliveries
+            SELECT id FROM deliveries INDEXED BY deliveries_due
             WHERE status = 'pending' AND next_attempt_at <= ?
             ORDER BY priority DESC, next_attempt_at, id LIMIT ?
         )

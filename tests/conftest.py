@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import NewsbotApplication, build_application, running
 from bot.config import Secret, Settings
-from bot.pacing import ChatWindows
+from bot.pacing import ChatLimits
 from bot.publishing import Publisher
 from bot.samples import load_samples
 from bot.sandbox import RateLimits, Sandbox, SandboxChat, SandboxMessage, SandboxUser
@@ -80,15 +80,15 @@ class Harness:
 # exchanges in one chat, and real pacing (about one message a second) would make the suite
 # crawl. Tests of pacing itself (test_alerts) override these two fixtures with the real ones.
 QUICK_LIMITS = RateLimits(private_per_second=10, private_burst=10, group_per_minute=600)
-QUICK_WINDOWS = ChatWindows(
-    private_count=10, private_seconds=1.05, group_count=10, group_seconds=1.05
+QUICK_CHAT_LIMITS = ChatLimits(
+    private_burst=10, private_per_second=9.5, group_burst=10, group_per_minute=570
 )
 
 
 @pytest.fixture
-def chat_windows() -> ChatWindows | None:
+def chat_limits() -> ChatLimits | None:
     """The bot's per-chat pacing, matching the sandbox's limits."""
-    return QUICK_WINDOWS
+    return QUICK_CHAT_LIMITS
 
 
 @pytest.fixture
@@ -112,11 +112,11 @@ def bot_settings(sandbox: Sandbox, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def bot(
-    sandbox: Sandbox, bot_settings: Settings, chat_windows: ChatWindows | None
+    sandbox: Sandbox, bot_settings: Settings, chat_limits: ChatLimits | None
 ) -> AsyncIterator[Harness]:
     """The real Application, long polling the sandbox, with the sample articles loaded."""
     editor = sandbox.add_user("Mariam", "Coulibaly", "redaction", "fr", user_id=EDITOR_ID)
-    application = build_application(bot_settings, chat_windows=chat_windows)
+    application = build_application(bot_settings, chat_limits=chat_limits)
     async with running(application, poll_timeout=1):
         await load_samples(application.bot_data.publisher)
         yield Harness(sandbox, application, editor)

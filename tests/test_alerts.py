@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import build_application, running
 from bot.config import Secret, Settings
-from bot.pacing import ChatWindows
+from bot.pacing import ChatLimits
 from bot.samples import load_samples
 from bot.sandbox import RateLimits, Sandbox, SandboxChat
 from bot.site import fold
@@ -26,7 +26,7 @@ RATE = 150.0
 
 
 @pytest.fixture
-def chat_windows() -> ChatWindows | None:
+def chat_limits() -> ChatLimits | None:
     return None  # Telegram's own per-chat limits, as in production
 
 

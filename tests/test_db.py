@@ -201,7 +201,8 @@ async def test_related_articles_share_a_topic_or_author(database: Database) -> N
             "article_topics_by_topic",
         ),
         (
-            "SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? "
+            "SELECT id FROM deliveries INDEXED BY deliveries_due "
+            "WHERE status = 'pending' AND next_attempt_at <= ? "
             "ORDER BY priority DESC, next_attempt_at, id LIMIT 5",
             (NOW,),
             "deliveries_due",
@@ -283,3 +284,34 @@ async def test_migrated_group_carries_its_subscriptions_and_deliveries(database:
         "SELECT count(*) FROM deliveries WHERE chat_id = -1001234567890"
     ) as cursor:
         assert (await cursor.fetchone())[0] == 1
+
+
+async def test_search_matches_singular_and_plural_and_marks_the_words(database: Database) -> None:
+    await add_article(database, "p", "Grève des enseignants à Ségou", lead="Les écoles ferment.")
+    for typed in ("enseignant", "enseignants", "ENSEIGNANTS greve"):
+        hits = (await articles.search_articles(database.reader, typed, 10)).items
+        assert [h.article.title for h in hits] == ["Grève des enseignants à Ségou"], typed
+    [hit] = (await articles.search_articles(database.reader, "enseignant", 10)).items
+    assert f"{articles.SNIPPET_START}enseignants{articles.SNIPPET_END}" in hit.snippet
+
+
+async def test_search_ranks_within_the_newest_matches(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(articles, "SEARCH_WINDOW", 3)
+    ids = [
+        await add_article(
+            database, f"w{i}", f"Coton {i}", lead="coton " * (10 if i == 0 else 1), at=NOW + i
+        )
+        for i in range(5)
+    ]
+    hits = (await articles.search_articles(database.reader, "coton", 10)).items
+    # The oldest article mentions the word most, but only the three newest are ranked.
+    assert sorted(h.article.id for h in hits) == ids[2:]
+
+
+async def test_next_due_delivery_is_found_from_an_index(database: Database) -> None:
+    detail = await plan(
+        database, "SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending'", ()
+    )
+    assert "USING INDEX deliveries_pending_by_time" in detail

@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): each script prints a markdown table; bench/run_all runs them all."""
