@@ -192,8 +192,8 @@ async def test_reader_is_answered_during_a_broadcast(bot: Harness) -> None:
     )
     await asyncio.sleep(0.3)  # the broadcast is under way
     curious = sb.add_user("Curieux")
-    [reply] = await bot.ask(curious, "/start", timeout=3.0)
-    assert "/help" in reply.content
+    [reply] = await bot.ask(curious, "/latest", timeout=3.0)
+    assert "Les dernières nouvelles" in reply.content
     counts = await deliveries.delivery_counts(bot.db.reader, result.article_id)
     assert counts.pending > 0, "the reply should not have waited for the broadcast to end"
     await drained(bot.db)
