@@ -18,9 +18,12 @@ first line without one is reported as a missing title rather than guessed at.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from bot.errors import DraftError
@@ -32,7 +35,9 @@ __all__ = [
     "TEXT_MAX_CHARS",
     "TITLE_MAX_CHARS",
     "URL_MAX_CHARS",
+    "Named",
     "ParsedTitle",
+    "closest",
     "fold",
     "nicest_name",
     "parse_article_message",
@@ -103,6 +108,43 @@ def fold(text: str) -> str:
     )
     folded = kept.casefold().translate(_LIGATURES)
     return _FOLD_SEPARATORS_RE.sub(" ", folded).strip()
+
+
+class Named(Protocol):
+    """An author or a topic, as far as matching names goes."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def article_count(self) -> int: ...
+
+
+NamedT = TypeVar("NamedT", bound=Named)
+
+
+def closest(
+    folded: str, candidates: Iterable[NamedT], *, limit: int = 5, threshold: float = 0.6
+) -> list[NamedT]:
+    """Return the candidates whose name looks like `folded`: a typo, a word, words swapped.
+
+    "rusie" finds Russie, "traore" finds Aboubacar Traoré, "traore aboubakar" finds him too.
+    """
+    wanted = " ".join(sorted(folded.split()))
+
+    def similarity(candidate: NamedT) -> float:
+        key = candidate.key
+        forms = [key, " ".join(sorted(key.split())), *key.split()]
+        return max(
+            difflib.SequenceMatcher(None, typed, form).ratio()
+            for typed in {folded, wanted}
+            for form in forms
+        )
+
+    scored = [(similarity(candidate), candidate) for candidate in candidates]
+    kept = [pair for pair in scored if pair[0] >= threshold]
+    kept.sort(key=lambda pair: (-pair[0], -pair[1].article_count, pair[1].key))
+    return [candidate for _, candidate in kept[:limit]]
 
 
 def parse_title(line: str) -> ParsedTitle:

@@ -7,6 +7,7 @@ import sqlite3
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import aiosqlite
 
@@ -86,6 +87,10 @@ class SearchHit:
 
 
 # --- authors and topics -----------------------------------------------------------------
+# The two tables have the same shape (id, key, name, article_count); each public function
+# below names its table and row type, and the SQL is shared.
+
+_Table = Literal["authors", "topics"]
 
 
 def _author(row: sqlite3.Row) -> Author:
@@ -96,15 +101,30 @@ def _topic(row: sqlite3.Row) -> Topic:
     return Topic(row["id"], row["key"], row["name"], row["article_count"])
 
 
+async def _ensure(conn: aiosqlite.Connection, table: _Table, key: str, name: str) -> sqlite3.Row:
+    await conn.execute(
+        f"INSERT INTO {table} (key, name) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, name)
+    )
+    row = await _get(conn, table, "key", key)
+    assert row is not None
+    return row
+
+
+async def _get(
+    conn: aiosqlite.Connection, table: _Table, column: Literal["id", "key"], value: object
+) -> sqlite3.Row | None:
+    async with conn.execute(f"SELECT * FROM {table} WHERE {column} = ?", (value,)) as cursor:
+        return await cursor.fetchone()
+
+
 async def ensure_author(conn: aiosqlite.Connection, key: str, name: str) -> Author:
     """Return the author with this folded key, creating it with `name` if new."""
-    await conn.execute(
-        "INSERT INTO authors (key, name) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, name)
-    )
-    async with conn.execute("SELECT * FROM authors WHERE key = ?", (key,)) as cursor:
-        row = await cursor.fetchone()
-    assert row is not None
-    return _author(row)
+    return _author(await _ensure(conn, "authors", key, name))
+
+
+async def ensure_topic(conn: aiosqlite.Connection, key: str, name: str) -> Topic:
+    """Return the topic with this folded key, creating it with `name` if new."""
+    return _topic(await _ensure(conn, "topics", key, name))
 
 
 async def rename_author(conn: aiosqlite.Connection, author_id: int, name: str) -> None:
@@ -112,66 +132,50 @@ async def rename_author(conn: aiosqlite.Connection, author_id: int, name: str) -
     await conn.execute("UPDATE authors SET name = ? WHERE id = ?", (name, author_id))
 
 
-async def ensure_topic(conn: aiosqlite.Connection, key: str, name: str) -> Topic:
-    """Return the topic with this folded key, creating it with `name` if new."""
-    await conn.execute(
-        "INSERT INTO topics (key, name) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, name)
-    )
-    async with conn.execute("SELECT * FROM topics WHERE key = ?", (key,)) as cursor:
-        row = await cursor.fetchone()
-    assert row is not None
-    return _topic(row)
-
-
 async def get_author(conn: aiosqlite.Connection, author_id: int) -> Author | None:
     """Return one author by id."""
-    async with conn.execute("SELECT * FROM authors WHERE id = ?", (author_id,)) as cursor:
-        row = await cursor.fetchone()
+    row = await _get(conn, "authors", "id", author_id)
     return _author(row) if row else None
 
 
 async def get_topic(conn: aiosqlite.Connection, topic_id: int) -> Topic | None:
     """Return one topic by id."""
-    async with conn.execute("SELECT * FROM topics WHERE id = ?", (topic_id,)) as cursor:
-        row = await cursor.fetchone()
-    return _topic(row) if row else None
-
-
-async def get_topic_by_key(conn: aiosqlite.Connection, key: str) -> Topic | None:
-    """Return one topic by folded key."""
-    async with conn.execute("SELECT * FROM topics WHERE key = ?", (key,)) as cursor:
-        row = await cursor.fetchone()
+    row = await _get(conn, "topics", "id", topic_id)
     return _topic(row) if row else None
 
 
 async def get_author_by_key(conn: aiosqlite.Connection, key: str) -> Author | None:
     """Return one author by folded key."""
-    async with conn.execute("SELECT * FROM authors WHERE key = ?", (key,)) as cursor:
-        row = await cursor.fetchone()
+    row = await _get(conn, "authors", "key", key)
     return _author(row) if row else None
 
 
+async def get_topic_by_key(conn: aiosqlite.Connection, key: str) -> Topic | None:
+    """Return one topic by folded key."""
+    row = await _get(conn, "topics", "key", key)
+    return _topic(row) if row else None
+
+
 async def _candidates(
-    conn: aiosqlite.Connection, table: str, folded: str, limit: int
+    conn: aiosqlite.Connection, table: _Table, folded: str, limit: int
 ) -> list[sqlite3.Row]:
-    # Two index range scans, each bounded: the names sharing the first letter (typos rarely
-    # hit it) and the busiest ones. A misspelling is matched in Python among these only.
-    low = folded[:1]
-    high = low + "\U0010ffff" if low else ""
-    async with conn.execute(
-        f"""
-        SELECT * FROM (
-            SELECT * FROM {table} WHERE article_count > 0 AND key >= ? AND key < ?
-            ORDER BY key LIMIT ?
-        )
-        UNION
-        SELECT * FROM (
-            SELECT * FROM {table} WHERE article_count > 0
-            ORDER BY article_count DESC, key LIMIT ?
-        )
-        """,
-        (low, high, limit, limit),
-    ) as cursor:
+    # Bounded index range scans: the names starting with the first letter of each word typed
+    # (typos rarely hit it, and a surname typed first still finds the full name through the
+    # first name's letter), and the busiest names. A misspelling is matched among these only.
+    letters = sorted({word[0] for word in folded.split()})[:6]
+    ranges = [
+        f"SELECT * FROM (SELECT * FROM {table} WHERE article_count > 0 AND key >= ? AND key < ? "
+        "ORDER BY key LIMIT ?)"
+        for _ in letters
+    ]
+    busiest = (
+        f"SELECT * FROM (SELECT * FROM {table} WHERE article_count > 0 "
+        "ORDER BY article_count DESC, key LIMIT ?)"
+    )
+    params: list[object] = []
+    for letter in letters:
+        params += [letter, letter + "\U0010ffff", limit]
+    async with conn.execute(" UNION ".join([*ranges, busiest]), (*params, limit)) as cursor:
         return list(await cursor.fetchall())
 
 
@@ -194,58 +198,55 @@ def _like_pattern(folded: str) -> str:
     return f"%{escaped}%"
 
 
-async def find_authors(conn: aiosqlite.Connection, folded: str, limit: int = 10) -> list[Author]:
-    """Return authors whose folded name is, starts with or contains `folded`, best first."""
+async def _find(
+    conn: aiosqlite.Connection, table: _Table, folded: str, limit: int
+) -> list[sqlite3.Row]:
     async with conn.execute(
-        """
-        SELECT * FROM authors
+        f"""
+        SELECT * FROM {table}
         WHERE key LIKE ? ESCAPE '\\'
         ORDER BY key = ? DESC, key LIKE ? ESCAPE '\\' DESC, article_count DESC, key
         LIMIT ?
         """,
         (_like_pattern(folded), folded, _like_pattern(folded)[1:], limit),
     ) as cursor:
-        return [_author(row) for row in await cursor.fetchall()]
+        return list(await cursor.fetchall())
+
+
+async def find_authors(conn: aiosqlite.Connection, folded: str, limit: int = 10) -> list[Author]:
+    """Return authors whose folded name is, starts with or contains `folded`, best first."""
+    return [_author(row) for row in await _find(conn, "authors", folded, limit)]
 
 
 async def find_topics(conn: aiosqlite.Connection, folded: str, limit: int = 10) -> list[Topic]:
     """Return topics whose folded name is, starts with or contains `folded`, best first."""
+    return [_topic(row) for row in await _find(conn, "topics", folded, limit)]
+
+
+async def _list(
+    conn: aiosqlite.Connection, table: _Table, limit: int, offset: int
+) -> tuple[list[sqlite3.Row], bool]:
     async with conn.execute(
-        """
-        SELECT * FROM topics
-        WHERE key LIKE ? ESCAPE '\\'
-        ORDER BY key = ? DESC, key LIKE ? ESCAPE '\\' DESC, article_count DESC, key
-        LIMIT ?
+        f"""
+        SELECT * FROM {table} WHERE article_count > 0
+        ORDER BY article_count DESC, key LIMIT ? OFFSET ?
         """,
-        (_like_pattern(folded), folded, _like_pattern(folded)[1:], limit),
+        (limit + 1, offset),
     ) as cursor:
-        return [_topic(row) for row in await cursor.fetchall()]
+        rows = list(await cursor.fetchall())
+    return rows[:limit], len(rows) > limit
 
 
 async def list_authors(conn: aiosqlite.Connection, limit: int, offset: int = 0) -> Page[Author]:
     """Return authors who have published, most prolific first."""
-    async with conn.execute(
-        """
-        SELECT * FROM authors WHERE article_count > 0
-        ORDER BY article_count DESC, key LIMIT ? OFFSET ?
-        """,
-        (limit + 1, offset),
-    ) as cursor:
-        rows = list(await cursor.fetchall())
-    return Page([_author(row) for row in rows[:limit]], len(rows) > limit)
+    rows, more = await _list(conn, "authors", limit, offset)
+    return Page([_author(row) for row in rows], more)
 
 
 async def list_topics(conn: aiosqlite.Connection, limit: int, offset: int = 0) -> Page[Topic]:
     """Return topics that carry articles, busiest first."""
-    async with conn.execute(
-        """
-        SELECT * FROM topics WHERE article_count > 0
-        ORDER BY article_count DESC, key LIMIT ? OFFSET ?
-        """,
-        (limit + 1, offset),
-    ) as cursor:
-        rows = list(await cursor.fetchall())
-    return Page([_topic(row) for row in rows[:limit]], len(rows) > limit)
+    rows, more = await _list(conn, "topics", limit, offset)
+    return Page([_topic(row) for row in rows], more)
 
 
 # --- reading articles -------------------------------------------------------------------

@@ -19,7 +19,6 @@ while articles are published, and buttons survive a restart of the bot.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -53,7 +52,7 @@ from bot.formatting import (
     visible_length,
 )
 from bot.i18n import t
-from bot.site import fold
+from bot.site import closest, fold
 from db import articles, chats
 from db.models import Article, Author, Page, Topic
 from handlers.access import reply_language
@@ -88,7 +87,6 @@ RELATED_COUNT = 3
 _BUTTONS_PER_ROW = 5
 _CHOICES = 8  # several authors or topics match: at most this many buttons
 _SUGGESTIONS = 5  # nothing matches: at most this many close names
-_SIMILAR_ENOUGH = 0.6  # difflib ratio for a name to be offered as "did you mean"
 _RELATED_TITLE_CHARS = 60
 _DEEP_LINK_KEY = re.compile(r"[a-z0-9_]{1,57}")  # 64 bytes of payload minus "author-"
 
@@ -211,19 +209,6 @@ async def replace_view(query: CallbackQuery, view: View) -> None:
 
 def _timezone(context: Context) -> str:
     return context.bot_data.settings.timezone
-
-
-def _closest(folded: str, candidates: Sequence[T]) -> list[T]:
-    """Return the candidates whose name, or one word of it, looks like `folded`."""
-
-    def similarity(candidate: T) -> float:
-        names = [candidate.key, *candidate.key.split()]
-        return max(difflib.SequenceMatcher(None, folded, name).ratio() for name in names)
-
-    scored = [(similarity(candidate), candidate) for candidate in candidates]
-    scored = [pair for pair in scored if pair[0] >= _SIMILAR_ENOUGH]
-    scored.sort(key=lambda pair: (-pair[0], -pair[1].article_count, pair[1].key))
-    return [candidate for _, candidate in scored[:_SUGGESTIONS]]
 
 
 # --- article lists: /latest, a topic's, an author's --------------------------------------
@@ -413,7 +398,11 @@ async def _match_topic(
         return found[0], [], []
     if found:
         return None, found, []
-    return None, [], _closest(folded, await articles.topic_candidates(reader, folded))
+    return (
+        None,
+        [],
+        closest(folded, await articles.topic_candidates(reader, folded), limit=_SUGGESTIONS),
+    )
 
 
 def _topic_buttons(topics: Sequence[Topic], size: int) -> list[list[InlineKeyboardButton]]:
@@ -675,7 +664,11 @@ async def _match_author(
         return found[0], [], []
     if found:
         return None, found, []
-    return None, [], _closest(folded, await articles.author_candidates(reader, folded))
+    return (
+        None,
+        [],
+        closest(folded, await articles.author_candidates(reader, folded), limit=_SUGGESTIONS),
+    )
 
 
 def _author_buttons(authors: Sequence[Author]) -> list[InlineKeyboardButton]:

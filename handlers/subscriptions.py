@@ -11,7 +11,6 @@ Callback data (all under "sub:"):
 from __future__ import annotations
 
 import contextlib
-import difflib
 import html
 import time
 from typing import TYPE_CHECKING, Literal
@@ -129,21 +128,11 @@ async def _resolve(
 async def _near_misses(context: Context, folded: str) -> list[Topic | Author]:
     """Return topics and authors close to a misspelt name ("Rusie", "Traore Aboubakar")."""
     reader = context.bot_data.db.reader
-    fragments = {word[:3] for word in folded.split() if len(word) >= 3}
-    pool: dict[str, Topic | Author] = {}
-    for fragment in fragments:
-        for topic in await articles.find_topics(reader, fragment, 50):
-            pool[f"t{topic.id}"] = topic
-        for author in await articles.find_authors(reader, fragment, 50):
-            pool[f"a{author.id}"] = author
-    wanted = " ".join(sorted(folded.split()))
-
-    def score(target: Topic | Author) -> float:
-        candidate = " ".join(sorted(target.key.split()))
-        return difflib.SequenceMatcher(None, wanted, candidate).ratio()
-
-    ranked = sorted(pool.values(), key=score, reverse=True)
-    return [target for target in ranked if score(target) >= 0.75][:3]
+    pool: list[Topic | Author] = [
+        *await articles.topic_candidates(reader, folded),
+        *await articles.author_candidates(reader, folded),
+    ]
+    return site.closest(folded, pool, limit=3, threshold=0.75)
 
 
 def _button(prefix: str, target: Topic | Author) -> InlineKeyboardButton:

@@ -556,3 +556,18 @@ def test_sample_set_covers_what_the_demo_and_tests_need() -> None:
     assert any(set('&<>"') & set(draft.title + draft.lead + draft.body) for draft in drafts)
     dates = [datetime.fromisoformat(str(s["published_at"])) for s in samples]
     assert (max(dates) - min(dates)).days >= 7
+
+
+def test_closest_names_forgive_typos_and_word_order() -> None:
+    from bot import site
+    from db.models import Author, Topic
+
+    topics = [Topic(1, "russie", "Russie", 5), Topic(2, "sport", "Sport", 9)]
+    authors = [
+        Author(3, "aboubacar traore", "Aboubacar Traoré", 4),
+        Author(4, "awa keita", "Awa Keïta", 2),
+    ]
+    assert [t.name for t in site.closest("rusie", topics)] == ["Russie"]
+    assert [a.name for a in site.closest("traore aboubakar", authors)] == ["Aboubacar Traoré"]
+    assert [a.name for a in site.closest("traore", authors)] == ["Aboubacar Traoré"]
+    assert site.closest("zzzz", [*topics, *authors]) == []
