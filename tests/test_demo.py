@@ -42,3 +42,21 @@ def test_demo_plays_the_conversation_and_exits_0(tmp_path: Path) -> None:
         found = out.find(step, position)
         assert found >= 0, f"{step!r} missing after position {position}:\n{out}"
         position = found
+
+
+def test_chat_lets_a_person_type_and_press_buttons(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).parents[1])},
+        input="/latest 2\n3\n/quit\n",  # the third button of /latest 2 is "Plus anciens ›"
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Les dernières nouvelles" in out
+    assert "3[Plus anciens ›]" in out
+    assert "(modifié)" in out  # the page turned in place
+    assert "Traceback" not in out + result.stderr
