@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 from typing import TYPE_CHECKING
 
 from telegram import Update
@@ -29,17 +30,23 @@ async def explain_error(update: object, context: Context) -> None:
     if not isinstance(update, Update):
         return
     lang = reply_language(update)
-    text = (
-        t(lang, error.key, **error.params)
-        if isinstance(error, NewsbotError)
-        else t(lang, "error.unexpected")
-    )
+    if isinstance(error, NewsbotError):
+        text = t(lang, error.key, **error.params)
+    elif isinstance(error, sqlite3.OperationalError):
+        # Locked by another writer past the busy timeout, or read-only: nothing was changed.
+        text = t(lang, "error.database_busy")
+    else:
+        text = t(lang, "error.unexpected")
     # Telling the user is a courtesy: if Telegram refuses it too, the log already has it.
     with contextlib.suppress(TelegramError):
         if update.callback_query is not None:
-            await update.callback_query.answer(text[:200], show_alert=True)
-        elif update.effective_message is not None:
-            await update.effective_message.reply_text(text)
+            try:
+                await update.callback_query.answer(text[:200], show_alert=True)
+                return
+            except TelegramError:
+                pass  # the button was answered before the failure: say it in the chat
+        if update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, text)
 
 
 def register(application: NewsbotApplication) -> None:

@@ -396,3 +396,25 @@ async def test_a_flooding_user_is_slowed_politely_and_slows_no_one_else(bot: Har
     assert sb.stats.rate_limit_violations == 0  # the replies kept to Telegram's pace
     assert sb.stats.too_many_requests == 0
     print(f"\nflood: 100 commands -> {len(texts)} replies; neighbour answered in {latency:.2f} s")
+
+
+async def test_editor_publishing_into_a_read_only_database_is_told_and_nothing_is_kept(
+    bot: Harness,
+) -> None:
+    editor = bot.editor
+    before = await row_counts(bot.db)
+    await bot.ask(
+        editor, "/publish\n#Mali : Coupure d’eau à Kati\nPar Awa KEITA\nLe chapeau.", count=2
+    )
+    [preview] = [m for m in editor.private_chat.bot_messages() if "Publier" in m.labels()]
+    await bot.db.writer.execute("PRAGMA query_only = ON")
+    try:
+        mark = editor.private_chat.mark()
+        await editor.press(preview, "Publier")
+        replies = await bot.sandbox.wait_for(
+            editor.private_chat, lambda m: "occupée" in m.content, after=mark
+        )
+    finally:
+        await bot.db.writer.execute("PRAGMA query_only = OFF")
+    assert "rien n’a été modifié" in replies[0].content
+    assert await row_counts(bot.db) == before

@@ -2,6 +2,7 @@
 
 MESSAGES: dict[str, str] = {
     # --- common ---
+    "error.database_busy": "The database is busy and nothing was changed. Please try again in a moment.",
     "too_fast": "Easy! You are sending messages too fast; I will answer again in a few seconds.",
     "error.unexpected": "Sorry, something went wrong on our side. Please try again in a moment.",
     "alert_read_button": "Read the article",

@@ -4,6 +4,7 @@ Telegram HTML; {placeholders} are filled with already-escaped text."""
 
 MESSAGES: dict[str, str] = {
     # --- common ---
+    "error.database_busy": "La base de données est occupée et rien n’a été modifié. Réessayez dans un instant.",
     "too_fast": "Doucement\u202f! Vous envoyez des messages trop vite\u00a0; je reprends dans quelques secondes.",
     "error.unexpected": "Désolé, quelque chose s’est mal passé de notre côté. Réessayez dans un instant.",
     "alert_read_button": "Lire l’article",
