@@ -46,6 +46,7 @@ MAX_ATTEMPTS = 12  # 2 s doubling to a 15 min cap: about an hour of tries in all
 _BACKOFF_BASE = 2.0
 _BACKOFF_CAP = 900.0
 _DELETE_WINDOW = 48 * 3600  # Telegram lets a bot delete its messages for 48 hours
+_IDLE_LOOK = 5.0  # seconds between looks at an empty outbox
 _FLUSH_EVERY = 0.25  # seconds: outcomes are written in batches, so a crash repeats little
 _BACKGROUND: PacerArgs = {"background": True}
 
@@ -105,7 +106,7 @@ class _Outcomes:
 
 
 class DeliveryWorker:
-    """Sends what the outbox owes; start() in post_init, stop() in post_shutdown."""
+    """Sends what the outbox owes; start() in post_init, stop() in post_stop."""
 
     def __init__(
         self,
@@ -174,10 +175,6 @@ class DeliveryWorker:
         """Look at the outbox now (something was queued)."""
         self._wake.set()
 
-    @property
-    def busy(self) -> bool:
-        return bool(self._in_flight) or len(self._outcomes) > 0
-
     # --- the loop ----------------------------------------------------------------------
 
     async def _run(self) -> None:
@@ -209,9 +206,10 @@ class DeliveryWorker:
             await asyncio.wait(self._in_flight, timeout=_FLUSH_EVERY)
             return
         await self._flush()
+        self._wake.clear()  # before looking: a wake() from now on is not missed
         due = await deliveries.next_due_at(self.db.reader)
-        timeout = 30.0 if due is None else min(30.0, max(0.0, due - self._clock()))
-        self._wake.clear()
+        # Another process (`newsbot import --notify`) cannot wake this one: look again soon.
+        timeout = _IDLE_LOOK if due is None else min(_IDLE_LOOK, max(0.0, due - self._clock()))
         if timeout > 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
