@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -27,6 +27,9 @@ from bot.publishing import Publisher
 from bot.transport import AiohttpRequest
 from db import Database, connect
 
+if TYPE_CHECKING:
+    from bot.feeds import FeedPoller
+
 __all__ = ["BotData", "Context", "NewsbotApplication", "build_application", "running"]
 
 logger = logging.getLogger(__name__)
@@ -41,6 +44,7 @@ class BotData:
     worker: DeliveryWorker | None = None
     publisher_: Publisher | None = None
     channel_id: int | None = None
+    feeds: FeedPoller | None = None
     recorded_chats: dict[int, tuple[str | None, str, float]] = field(default_factory=dict)
     """Chats recorded lately (title, language, when), so most updates skip the write."""
     flood_buckets: dict[int, tuple[float, float, bool]] = field(default_factory=dict)

@@ -32,7 +32,6 @@ import random
 import re
 import time
 import unicodedata
-import weakref
 import zlib
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -1079,12 +1078,11 @@ class EditorNotifier:
 # --- wiring -----------------------------------------------------------------------------
 
 _JOB_NAME = "newsbot-feeds"
-_POLLERS: weakref.WeakKeyDictionary[Any, FeedPoller] = weakref.WeakKeyDictionary()
 
 
-def get_poller(application: object) -> FeedPoller | None:
+def get_poller(application: NewsbotApplication) -> FeedPoller | None:
     """Return the application's feed poller, once `start_feeds` has run."""
-    return _POLLERS.get(application)
+    return application.bot_data.feeds
 
 
 async def _tick(context: Context) -> None:
@@ -1106,7 +1104,7 @@ async def start_feeds(application: NewsbotApplication) -> FeedPoller:
         client,
         notify_editors=EditorNotifier(application.bot, data.db, data.settings.admins),
     )
-    _POLLERS[application] = poller
+    data.feeds = poller
     application.job_queue.run_repeating(
         _tick, interval=POLL_TICK_SECONDS, first=5.0, name=_JOB_NAME, data=poller
     )
@@ -1118,7 +1116,7 @@ async def stop_feeds(application: NewsbotApplication) -> None:
     if application.job_queue is not None:
         for job in application.job_queue.get_jobs_by_name(_JOB_NAME):
             job.schedule_removal()
-    poller = _POLLERS.pop(application, None)
+    poller, application.bot_data.feeds = application.bot_data.feeds, None
     if poller is not None:
         await poller.close()
         await poller.client.aclose()

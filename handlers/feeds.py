@@ -22,7 +22,6 @@ from bot.feeds import (
     check_feed_url,
     describe_error,
     feed_label,
-    get_poller,
 )
 from bot.formatting import escape, split_html
 from bot.i18n import t
@@ -146,7 +145,7 @@ async def add_feed(update: Update, context: Context) -> None:
     except UsageError as usage:
         await message.reply_text(t(lang, usage.key, **usage.params))
         return
-    poller = get_poller(context.application)
+    poller = context.bot_data.feeds
     if poller is None:
         await message.reply_text(t(lang, "feeds.unavailable"))
         return
@@ -184,7 +183,7 @@ async def remove_feed(update: Update, context: Context) -> None:
     except UsageError as usage:
         await message.reply_text(t(lang, usage.key, **usage.params))
         return
-    poller = get_poller(context.application)
+    poller = context.bot_data.feeds
     if poller is None:
         await message.reply_text(t(lang, "feeds.unavailable"))
         return
