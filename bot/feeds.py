@@ -722,6 +722,14 @@ async def publish_items(
     tally = PublishTally()
     for item in items:
         draft = item.draft
+        fingerprint = content_hash(draft)
+        if await feeds_db.item_hash(publisher.db.reader, item.source_key) == fingerprint:
+            # Unchanged since it was published: nothing to do, and an editor's correction of
+            # the article stays as the editor left it.
+            tally.unchanged += 1
+            if progress:
+                progress()
+            continue
         existing = await articles.get_article_by_source(publisher.db.reader, item.source_key)
         if existing is not None:
             if existing.status != "published":
@@ -739,6 +747,8 @@ async def publish_items(
             origin=origin,
             notify=_alerts(draft, alert_after, now),
         )
+        async with publisher.db.transaction() as conn:
+            await feeds_db.remember_item(conn, item.source_key, fingerprint)
         if result.created:
             tally.new += 1
             tally.alerted += result.queued > 0
@@ -816,10 +826,9 @@ class FeedPoller:
         self._jitter = jitter
         self._rng = rng or random.Random()
         self._locks: dict[int, asyncio.Lock] = {}
-        # Per feed: the body digest and item hashes of the last good poll. Items that have
-        # not changed since are not even offered to the Publisher; lost on restart, harmless.
+        # Per feed: the body digest of the last good poll, to skip parsing a body that did
+        # not change (items themselves are remembered in the database, see publish_items).
         self._bodies: dict[int, str] = {}
-        self._seen: dict[int, dict[str, str]] = {}
         self._task: asyncio.Task[None] | None = None
 
     # -- scheduling --
@@ -941,19 +950,13 @@ class FeedPoller:
         )
 
     async def _publish(self, feed: Feed, items: list[FeedItem], *, backlog: bool) -> PublishTally:
-        seen = self._seen.get(feed.id, {})
-        current = {item.source_key: content_hash(item.draft) for item in items}
-        fresh = [item for item in items if seen.get(item.source_key) != current[item.source_key]]
-        tally = await publish_items(
+        return await publish_items(
             self.publisher,
-            fresh,
+            items,
             origin="feed",
             alert_after=None if backlog else feed.added_at,
             now=self._clock(),
         )
-        tally.unchanged += len(items) - len(fresh)
-        self._seen[feed.id] = current
-        return tally
 
     async def _record_success(self, feed: Feed, result: FetchResult, title: str | None) -> None:
         now = self._clock()
@@ -1036,7 +1039,6 @@ class FeedPoller:
                 )
         self._locks.pop(feed_id, None)
         self._bodies.pop(feed_id, None)
-        self._seen.pop(feed_id, None)
         return feed
 
 

@@ -14,9 +14,11 @@ __all__ = [
     "get_feed",
     "get_feed_by_url",
     "insert_feed",
+    "item_hash",
     "list_feeds",
     "record_failure",
     "record_success",
+    "remember_item",
 ]
 
 
@@ -140,3 +142,21 @@ async def record_failure(
     ) as cursor:
         row = await cursor.fetchone()
     return int(row[0]) if row else 0
+
+
+async def item_hash(conn: aiosqlite.Connection, source_key: str) -> str | None:
+    """Return the fingerprint of a feed item as it was last published, if it was."""
+    async with conn.execute(
+        "SELECT item_hash FROM feed_items WHERE source_key = ?", (source_key,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return row[0] if row else None
+
+
+async def remember_item(conn: aiosqlite.Connection, source_key: str, fingerprint: str) -> None:
+    """Record the fingerprint of a feed item just published."""
+    await conn.execute(
+        "INSERT INTO feed_items (source_key, item_hash) VALUES (?, ?) "
+        "ON CONFLICT (source_key) DO UPDATE SET item_hash = excluded.item_hash",
+        (source_key, fingerprint),
+    )

@@ -47,7 +47,7 @@ from bot.importer import run_import
 from bot.publishing import Publisher
 from db import Database, articles, audit, chats, deliveries
 from db import feeds as feeds_db
-from db.models import Feed
+from db.models import ArticleDraft, Feed
 from handlers.feeds import (
     UsageError,
     add_feed,
@@ -532,6 +532,25 @@ async def test_items_are_stored_once_across_polls(
     await fresh.poll_feed(feed.id)
 
     assert await article_count(database) == 2
+
+
+async def test_an_editors_correction_survives_the_feed_after_a_restart(
+    site: Site, poller: FeedPoller, database: Database, clock: Clock
+) -> None:
+    site.serve("/rss", rss(item("fix-1", "#Mali : Titre avec une coquille", clock.now - 600)))
+    feed = await add_feed_row(database, site.url("/rss"), clock.now)
+    await poller.poll_feed(feed.id)
+    stored = await articles.get_article_by_source(database.reader, "feed:fix-1")
+    assert stored is not None
+    corrected = ArticleDraft(
+        title="Titre sans coquille", lead=stored.lead, author=stored.author.name, topics=("Mali",)
+    )
+    await poller.publisher.revise(stored.id, corrected)
+    clock.advance(300)
+    fresh = FeedPoller(database, poller.publisher, poller.client, clock=clock)  # a restart
+    await fresh.poll_feed(feed.id)
+    after = await articles.get_article(database.reader, stored.id)
+    assert after is not None and after.title == "Titre sans coquille"
 
 
 async def test_backlog_is_silent_and_only_new_recent_items_alert(
