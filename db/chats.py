@@ -36,13 +36,18 @@ async def upsert_chat(
     *,
     status: ChatStatus | None = "active",
 ) -> None:
-    """Record a chat, or refresh its title and language; `status=None` keeps the current one."""
+    """Record a chat, or refresh its title and language; `status=None` keeps the current one.
+
+    A private chat's language follows its user's Telegram language; a group keeps the one it
+    was first recorded with (whoever added the bot), not that of whoever spoke last.
+    """
     await conn.execute(
         """
         INSERT INTO chats (id, type, title, language, status, created_at, updated_at)
         VALUES (?, ?, ?, ?, COALESCE(?, 'active'), ?, ?)
         ON CONFLICT (id) DO UPDATE SET
-            type = excluded.type, title = excluded.title, language = excluded.language,
+            type = excluded.type, title = excluded.title,
+            language = CASE WHEN excluded.type = 'private' THEN excluded.language ELSE language END,
             status = COALESCE(?, status), updated_at = excluded.updated_at
         """,
         (chat_id, chat_type, title, language, status, now, now, status),

@@ -66,3 +66,12 @@ def test_log_lines_and_tracebacks_are_redacted(capsys: pytest.CaptureFixture[str
     assert "/bot<token>/sendMessage" in err
     assert "/bot<token>/getMe" in err
     assert BOT_TOKEN not in err
+
+
+async def test_a_group_keeps_the_language_it_was_added_in(bot: Harness) -> None:
+    french, english = bot.sandbox.add_user("Awa"), bot.sandbox.add_user("John", language_code="en")
+    group = bot.sandbox.add_group("Lecteurs de Kati", admins=[french], members=[english])
+    await bot.ask(french, "/subscriptions", chat=group)
+    await bot.ask(english, "/subscriptions", chat=group)
+    chat = await chats.get_chat(bot.db.reader, group.id)
+    assert chat is not None and chat.language == "fr"
