@@ -12,7 +12,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.feeds import start_feeds, stop_feeds
-from handlers import access, editor, errors, feeds, reading, search, start, subscriptions
+from handlers import (
+    access,
+    editor,
+    errors,
+    feeds,
+    inline,
+    reading,
+    search,
+    start,
+    subscriptions,
+)
 from handlers.menu import set_command_menus
 
 if TYPE_CHECKING:
@@ -31,6 +41,7 @@ def register(application: NewsbotApplication) -> None:
     subscriptions.register(application)
     editor.register(application)
     feeds.register(application)
+    inline.register(application)
     register_fallbacks(application)  # keep last
 
 
