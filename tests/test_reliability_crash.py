@@ -35,6 +35,9 @@ CHATS = 2000
 SEED = 20240229
 ROOT = Path(__file__).resolve().parent.parent
 
+# Real processes, killed and restarted: the slowest tests; `pytest -m "not slow"` skips them.
+pytestmark = pytest.mark.slow
+
 
 @dataclass
 class SandboxProcess:
