@@ -1,10 +1,12 @@
 """Telegram handlers, one module per feature, each with `register(application)`.
 
 Order matters: python-telegram-bot tries handler groups in ascending order and, within a
-group, stops at the first handler that matches. `access` runs first (groups -3 to -1):
-it drops floods, records the chat and stops editor commands from anyone but an editor
-before any feature sees them. Features follow in group 0; the catch-all for unknown commands and
-plain text is registered last, so that it only sees what no feature took.
+group, stops at the first handler that matches. `access` runs first (groups -3 and -2):
+it drops floods and records the chat before any feature sees the update. Features follow in
+group 0; editor rights are checked by each editor handler itself (`access.EditorOnly`, where
+it is registered), so that a reader's "/stats-" is refused by the /stats handler rather than
+mistaken for another command. The catch-all for unknown commands and plain text is
+registered last, so that it only sees what no feature took.
 """
 
 from __future__ import annotations

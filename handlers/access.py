@@ -1,12 +1,23 @@
-"""Cross-cutting checks that run before any feature: record the chat, guard editor actions."""
+"""Cross-cutting checks: floods slowed and chats recorded before any feature; editor rights.
+
+Editor rights are checked where each editor handler is registered, not by reading the text:
+every command, conversation step, fallback and button of the newsroom is wrapped in
+`EditorOnly`, so it runs only for the update's sender being an editor, in her private chat
+with the bot. Telegram decides what the command is (the bot_command entity: "/stats-" and
+"/stats\u200b" are /stats), python-telegram-bot matches it, and the guard runs whatever
+the spelling was.
+"""
 
 from __future__ import annotations
 
+import functools
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, TypeHandler
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop, ConversationHandler, TypeHandler
 
 from bot.i18n import language_for, t
 from db import chats
@@ -17,17 +28,19 @@ if TYPE_CHECKING:
 __all__ = [
     "EDITOR_CALLBACK_PREFIX",
     "EDITOR_COMMANDS",
+    "EditorOnly",
+    "editor_ids",
     "is_editor",
     "register",
     "reply_language",
 ]
 
-EDITOR_COMMANDS = frozenset(
-    {"publish", "edit", "unpublish", "stats", "feeds", "addfeed", "removefeed"}
-)
+EDITOR_COMMANDS = ("publish", "edit", "unpublish", "stats", "feeds", "addfeed", "removefeed")
+"""The newsroom's commands, in menu order; each handler of one is wrapped in `EditorOnly`."""
 EDITOR_CALLBACK_PREFIX = "ed:"
-"""Every editor button's callback_data starts with this, so one check guards them all."""
+"""Every editor button's callback_data starts with this; its handlers are `EditorOnly` too."""
 
+_R = TypeVar("_R")
 _RECORD_AGAIN_AFTER = 600.0  # seconds: a chat's title and language are refreshed this often
 _FLOOD_BURST = 8  # updates a user may send at once...
 _FLOOD_RATE = 2.0  # ...then this many a second; beyond, updates are dropped with one notice
@@ -43,29 +56,57 @@ def _private(update: Update) -> bool:
     return update.effective_chat is not None and update.effective_chat.type == "private"
 
 
+def editor_ids(context: Context) -> frozenset[int]:
+    """Return who is an editor now: read at each update, so a change applies at once."""
+    return context.bot_data.settings.admins
+
+
 def is_editor(update: Update, context: Context) -> bool:
     """Return whether the update comes from an editor, in a private chat with the bot."""
     user, chat = update.effective_user, update.effective_chat
     return (
         user is not None
         and chat is not None
-        and chat.type == "private"
-        and user.id in context.bot_data.settings.admins
+        and chat.type == ChatType.PRIVATE
+        and user.id in editor_ids(context)
     )
 
 
-def _command(update: Update) -> str | None:
-    message = update.effective_message
-    text = message.text if message and message.text else None
-    if not text or not text.startswith("/"):
-        return None
-    return text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else None
+class EditorOnly(Generic[_R]):
+    """A handler callback that runs only for an editor, in her private chat with the bot.
+
+    Wrap every editor callback where it is registered:
+    ``CommandHandler("stats", EditorOnly(show_stats))``. Anyone else is answered a refusal
+    (an editor elsewhere is sent to her private chat) and a conversation is left: the
+    wrapper then returns ``ConversationHandler.END``, so no step is kept and no timeout set.
+    """
+
+    def __init__(self, callback: Callable[[Update, Context], Awaitable[_R]]) -> None:
+        self.callback = callback
+        functools.update_wrapper(self, callback)
+
+    async def __call__(self, update: Update, context: Context) -> _R | int:
+        if is_editor(update, context):
+            return await self.callback(update, context)
+        await _refuse_editor_action(update, context)
+        return ConversationHandler.END
+
+
+async def _refuse_editor_action(update: Update, context: Context) -> None:
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    editor = user is not None and user.id in editor_ids(context)
+    text = t(reply_language(update), "editor_private_only" if editor else "editors_only")
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)  # seen by the presser only
+    elif message is not None and chat is not None and chat.type != ChatType.CHANNEL:
+        # Not in a channel: all its subscribers would read the refusal.
+        await message.reply_text(text)
 
 
 async def slow_down_floods(update: Update, context: Context) -> None:
     """Drop a user's updates beyond a fair rate, telling them once, so others never wait."""
     user = update.effective_user
-    if user is None or user.id in context.bot_data.settings.admins:
+    if user is None or user.id in editor_ids(context):
         return
     now = time.monotonic()
     tokens, stamp, warned = context.bot_data.flood_buckets.get(user.id, (_FLOOD_BURST, now, False))
@@ -100,23 +141,6 @@ async def record_chat(update: Update, context: Context) -> None:
     seen[chat.id] = (title, language, now)
 
 
-async def guard_editor_actions(update: Update, context: Context) -> None:
-    """Refuse editor commands and buttons to anyone but an editor in a private chat."""
-    query = update.callback_query
-    editor_button = query is not None and (query.data or "").startswith(EDITOR_CALLBACK_PREFIX)
-    if not editor_button and _command(update) not in EDITOR_COMMANDS:
-        return
-    if is_editor(update, context):
-        return
-    refusal = t(reply_language(update), "editors_only")
-    if query is not None:
-        await query.answer(refusal, show_alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(refusal)
-    raise ApplicationHandlerStop
-
-
 def register(application: NewsbotApplication) -> None:
     application.add_handler(TypeHandler(Update, slow_down_floods), group=-3)
     application.add_handler(TypeHandler(Update, record_chat), group=-2)
-    application.add_handler(TypeHandler(Update, guard_editor_actions), group=-1)

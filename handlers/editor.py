@@ -1,9 +1,9 @@
 """The newsroom's commands: /publish and /edit (handlers/publish.py), /unpublish, /stats, and
 the optional channel every published article also goes to.
 
-Who may use them is decided before any of this runs (handlers/access.py): editor commands and
-every button whose data starts with "ed:" reach these handlers only from an editor, in a
-private chat, checked at the moment of each update. Every change is written to the audit log.
+Every handler here and in the conversation is registered wrapped in `EditorOnly`
+(handlers/access.py): it runs only for an editor, in her private chat, checked on the sender
+of each update however the command was spelled. Every change is written to the audit log.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from bot import formatting
 from bot.i18n import DEFAULT_LANGUAGE, t
 from bot.publishing import AuditNote
 from db import articles, chats, editorial, stats
-from handlers.access import EDITOR_CALLBACK_PREFIX, reply_language
+from handlers.access import EDITOR_CALLBACK_PREFIX, EditorOnly, reply_language
 from handlers.publish import (
     article_id_argument,
     build_publish_conversation,
@@ -291,15 +291,17 @@ async def setup_channel(application: NewsbotApplication) -> None:
 def register(application: NewsbotApplication) -> None:
     """Register the editors' commands and buttons; the catch-all for stale buttons last."""
     application.add_handler(build_publish_conversation())
-    application.add_handler(CommandHandler("unpublish", ask_withdrawal))
-    application.add_handler(CommandHandler("stats", show_stats))
+    application.add_handler(CommandHandler("unpublish", EditorOnly(ask_withdrawal)))
+    application.add_handler(CommandHandler("stats", EditorOnly(show_stats)))
     application.add_handler(
-        CallbackQueryHandler(withdraw_article, pattern=f"^{EDITOR_CALLBACK_PREFIX}withdraw:")
+        CallbackQueryHandler(
+            EditorOnly(withdraw_article), pattern=f"^{EDITOR_CALLBACK_PREFIX}withdraw:"
+        )
     )
     application.add_handler(
-        CallbackQueryHandler(keep_article, pattern=f"^{EDITOR_CALLBACK_PREFIX}keep:")
+        CallbackQueryHandler(EditorOnly(keep_article), pattern=f"^{EDITOR_CALLBACK_PREFIX}keep:")
     )
     # Buttons of a draft that is gone (confirmed, cancelled, expired) or never existed.
     application.add_handler(
-        CallbackQueryHandler(answer_stale, pattern=f"^{EDITOR_CALLBACK_PREFIX}")
+        CallbackQueryHandler(EditorOnly(answer_stale), pattern=f"^{EDITOR_CALLBACK_PREFIX}")
     )

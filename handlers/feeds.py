@@ -1,7 +1,7 @@
 """/feeds, /addfeed, /removefeed: the editors' view of the site's RSS/Atom feeds.
 
-Only editors get here: `handlers.access` stops these commands from anyone else. The work
-(fetching, importing the backlog, auditing) is done by `bot.feeds.FeedPoller`.
+Only editors get here: each handler is registered wrapped in `handlers.access.EditorOnly`.
+The work (fetching, importing the backlog, auditing) is done by `bot.feeds.FeedPoller`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from bot.formatting import escape, split_html
 from bot.i18n import t
 from db import feeds as feeds_db
 from db.models import Feed
-from handlers.access import reply_language
+from handlers.access import EditorOnly, reply_language
 
 if TYPE_CHECKING:
     from bot.app import Context, NewsbotApplication
@@ -195,6 +195,6 @@ async def remove_feed(update: Update, context: Context) -> None:
 
 
 def register(application: NewsbotApplication) -> None:
-    application.add_handler(CommandHandler("feeds", show_feeds))
-    application.add_handler(CommandHandler("addfeed", add_feed))
-    application.add_handler(CommandHandler("removefeed", remove_feed))
+    application.add_handler(CommandHandler("feeds", EditorOnly(show_feeds)))
+    application.add_handler(CommandHandler("addfeed", EditorOnly(add_feed)))
+    application.add_handler(CommandHandler("removefeed", EditorOnly(remove_feed)))

@@ -9,6 +9,7 @@ from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from handlers.access import EDITOR_COMMANDS
 
 if TYPE_CHECKING:
     from bot.app import NewsbotApplication
@@ -30,8 +31,6 @@ READER_COMMANDS = (
     "help",
 )
 """Reader commands in menu order: what people use most comes first."""
-
-EDITOR_COMMANDS = ("publish", "edit", "unpublish", "stats", "feeds", "addfeed", "removefeed")
 
 
 def bot_commands(lang: str, *, editor: bool = False) -> list[BotCommand]:

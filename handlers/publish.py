@@ -46,7 +46,7 @@ from bot.publishing import AuditNote, content_hash
 from db import articles, deliveries, editorial
 from db.deliveries import DeliveryCounts
 from db.models import Article, ArticleDraft, Author, Topic
-from handlers.access import EDITOR_CALLBACK_PREFIX, reply_language
+from handlers.access import EDITOR_CALLBACK_PREFIX, EditorOnly, reply_language
 
 if TYPE_CHECKING:
     from bot.app import Context
@@ -831,7 +831,11 @@ async def refresh_progress(context: Context) -> None:
 
 
 def build_publish_conversation() -> ConversationHandler[Context]:
-    """Return the /publish and /edit conversation (guided steps, preview, confirmation)."""
+    """Return the /publish and /edit conversation (guided steps, preview, confirmation).
+
+    Every entry point, step and fallback is `EditorOnly`: a step is never trusted because an
+    earlier one was checked (an editor's rights may be withdrawn in between).
+    """
     text = filters.TEXT & ~filters.COMMAND
 
     def pressed(action: str) -> str:
@@ -842,35 +846,37 @@ def build_publish_conversation() -> ConversationHandler[Context]:
     warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
     return ConversationHandler(
         entry_points=[
-            CommandHandler("publish", start_publish),
-            CommandHandler("edit", start_edit),
+            CommandHandler("publish", EditorOnly(start_publish)),
+            CommandHandler("edit", EditorOnly(start_edit)),
         ],
         states={
-            TITLE: [MessageHandler(text, take_title)],
+            TITLE: [MessageHandler(text, EditorOnly(take_title))],
             BYLINE: [
-                MessageHandler(text, take_byline),
-                CallbackQueryHandler(skip_byline, pattern=pressed("skip_byline")),
+                MessageHandler(text, EditorOnly(take_byline)),
+                CallbackQueryHandler(EditorOnly(skip_byline), pattern=pressed("skip_byline")),
             ],
-            TEXT: [MessageHandler(text, take_text)],
+            TEXT: [MessageHandler(text, EditorOnly(take_text))],
             PHOTO: [
-                MessageHandler(filters.PHOTO, take_photo),
-                MessageHandler(text, take_photo_address),
-                CallbackQueryHandler(skip_photo, pattern=pressed("skip_photo")),
+                MessageHandler(filters.PHOTO, EditorOnly(take_photo)),
+                MessageHandler(text, EditorOnly(take_photo_address)),
+                CallbackQueryHandler(EditorOnly(skip_photo), pattern=pressed("skip_photo")),
             ],
             LINK: [
-                MessageHandler(text, take_link),
-                CallbackQueryHandler(skip_link, pattern=pressed("skip_link")),
+                MessageHandler(text, EditorOnly(take_link)),
+                CallbackQueryHandler(EditorOnly(skip_link), pattern=pressed("skip_link")),
             ],
-            FULL_TEXT: [MessageHandler(text, take_full_text)],
+            FULL_TEXT: [MessageHandler(text, EditorOnly(take_full_text))],
             PREVIEW: [
-                CallbackQueryHandler(confirm_draft, pattern=pressed("(pub|urgent|force)")),
-                CallbackQueryHandler(change_draft, pattern=pressed("change")),
-                CallbackQueryHandler(cancel_draft, pattern=pressed("cancel")),
-                MessageHandler(text, remind_buttons),
+                CallbackQueryHandler(
+                    EditorOnly(confirm_draft), pattern=pressed("(pub|urgent|force)")
+                ),
+                CallbackQueryHandler(EditorOnly(change_draft), pattern=pressed("change")),
+                CallbackQueryHandler(EditorOnly(cancel_draft), pattern=pressed("cancel")),
+                MessageHandler(text, EditorOnly(remind_buttons)),
             ],
-            ConversationHandler.TIMEOUT: [TypeHandler(Update, expire_draft)],
+            ConversationHandler.TIMEOUT: [TypeHandler(Update, EditorOnly(expire_draft))],
         },
-        fallbacks=[CommandHandler("cancel", cancel_conversation)],
+        fallbacks=[CommandHandler("cancel", EditorOnly(cancel_conversation))],
         allow_reentry=True,
         conversation_timeout=CONVERSATION_TIMEOUT,
         name="publish",

@@ -24,6 +24,7 @@ from telegram import (
     Message,
     Update,
 )
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
@@ -57,14 +58,20 @@ _NEW_TOPIC_MAX = 40  # characters of a new topic's name (callback_data holds 64 
 
 
 async def _may_manage(update: Update, context: Context) -> bool:
-    """Return whether the sender may change this chat's subscriptions (group admins only)."""
-    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
-    if chat is None or user is None:
+    """Return whether the sender may change this chat's subscriptions: in a group or a
+    channel, only its administrators; for a button, whoever pressed it."""
+    chat, query, message = update.effective_chat, update.callback_query, update.effective_message
+    if chat is None:
         return False
-    if chat.type == "private":
+    if chat.type == ChatType.PRIVATE:
         return True
-    if message is not None and message.sender_chat is not None:
-        return message.sender_chat.id == chat.id  # an anonymous admin writes as the group
+    if query is None and message is not None and message.sender_chat is not None:
+        # Written as the chat itself: an anonymous group admin, or the channel's own post. A
+        # pressed button's message is the bot's own post: it says nothing of who pressed it.
+        return message.sender_chat.id == chat.id
+    user = query.from_user if query is not None else update.effective_user
+    if user is None:
+        return False
     cache = context.bot_data.admin_cache
     key = (chat.id, user.id)
     now = time.monotonic()
@@ -84,7 +91,9 @@ async def _refuse_if_not_admin(update: Update, context: Context) -> bool:
     """Answer a polite refusal when the sender may not manage subscriptions; return True then."""
     if await _may_manage(update, context):
         return False
-    text = t(reply_language(update), "sub.admins_only")
+    chat = update.effective_chat
+    key = "sub.channel_admins_only" if chat and chat.type == ChatType.CHANNEL else "sub.admins_only"
+    text = t(reply_language(update), key)
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)
     elif update.effective_message is not None:

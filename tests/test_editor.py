@@ -155,11 +155,11 @@ async def test_reader_is_refused_every_editor_command(bot: Harness, command: str
 
 
 @pytest.mark.parametrize("command", EDITOR_COMMANDS)
-async def test_editor_is_refused_inside_a_group(bot: Harness, command: str) -> None:
+async def test_editor_is_sent_to_her_private_chat_from_a_group(bot: Harness, command: str) -> None:
     group = bot.sandbox.add_group("Rédaction élargie", admins=[bot.editor], members=[])
     before = await row_counts(bot)
     [reply] = await bot.ask(bot.editor, command, chat=group)
-    assert reply.content == REFUSAL
+    assert reply.content == t("fr", "editor_private_only")
     assert await row_counts(bot) == before
 
 
@@ -190,11 +190,15 @@ async def test_forged_editor_buttons_are_refused_to_readers_and_in_groups(
     group = bot.sandbox.add_group("Club", admins=[bot.editor], members=[reader])
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("Go", callback_data=data)]])
     before = await row_counts(bot)
-    for user, chat_id in ((reader, reader.id), (bot.editor, group.id)):
+    for user, chat_id, refusal in (
+        (reader, reader.id, REFUSAL),
+        (reader, group.id, REFUSAL),
+        (bot.editor, group.id, t("fr", "editor_private_only")),
+    ):
         sent = await bot.app.bot.send_message(chat_id, "…", reply_markup=markup)
         query_id = await user.press({"chat": {"id": chat_id}, "message_id": sent.message_id}, 0)
         answer = await bot.sandbox.wait_for_answer(query_id)
-        assert answer.text == REFUSAL
+        assert answer.text == refusal
     assert await row_counts(bot) == before
 
 

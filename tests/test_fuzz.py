@@ -30,6 +30,7 @@ from bot.i18n import language_for, t
 from bot.pacing import ChatLimits
 from bot.sandbox import RateLimits, Sandbox, SandboxMessage, SandboxUser
 from bot.transport import AiohttpRequest
+from handlers import access
 from tests.conftest import BOT_TOKEN, BOT_USERNAME, EDITOR_ID, Harness
 
 RATE = 300.0
@@ -254,6 +255,93 @@ async def test_reader_commands_with_any_arguments(fuzzer: Fuzzer) -> None:
     assert fuzzer.examples >= 60
     assert fuzzer.replies >= fuzzer.examples // 2  # the bot really answered, not just survived
     print(f"\ncommands: {fuzzer.examples} examples, {fuzzer.replies} replies")
+
+
+# A character Telegram leaves out of the command (it ends at the first one that is not a
+# letter, a digit or "_"): the update is still that command for python-telegram-bot.
+COMMAND_SUFFIXES = ["", "-", "!", ".", ",", ".x", "\u200b", "\u0301", "\u0338", "-\u200b"]
+COMMAND_ARGUMENTS = [
+    "",
+    " 1",
+    " 1 5",
+    " https://exemple.ml/rss 1",
+    "\n#Mali : Titre\nPar Awa KEITA\nTexte.",
+]
+
+
+async def _variant_exchange(
+    fuzzer: Fuzzer, user: SandboxUser, how: str, text: str, chat: Any
+) -> list[SandboxMessage]:
+    """Send `text` as a message, as an edit of an earlier message, or as a photo's caption."""
+    where = chat or user.private_chat
+    earlier = await user.send("Bonjour", chat=chat) if how == "edit" else None
+    await fuzzer.settled()
+    known = {m.message_id for m in where.bot_messages()}
+    if earlier is not None:
+        await user.edit(earlier, text)
+    elif how == "caption":
+        await user.send_photo(chat, caption=text)
+    else:
+        await user.send(text, chat=chat)
+    await fuzzer.settled()
+    return [m for m in where.bot_messages() if m.message_id not in known]
+
+
+async def test_editor_command_variants_from_readers_change_nothing(fuzzer: Fuzzer) -> None:
+    """Findings 1 and 2: however a reader spells an editor command (a suffix Telegram leaves
+    out of the command, @bot, upper case), sent, edited or as a caption, in private, in a
+    group or in a channel, it is refused or ignored, and nothing changes in the database."""
+    admin = fuzzer.user()
+    channel = fuzzer.sb.add_channel("Canal du grin", owner=admin)
+
+    @settings(FUZZ, max_examples=50)
+    @given(
+        command=st.sampled_from(sorted(access.EDITOR_COMMANDS)),
+        case=st.sampled_from([str.lower, str.upper, str.title]),
+        mention=st.sampled_from(["", f"@{BOT_USERNAME}", "@autre_bot"]),
+        suffix=st.sampled_from(COMMAND_SUFFIXES),
+        argument=st.sampled_from(COMMAND_ARGUMENTS),
+        how=st.sampled_from(["send", "edit", "caption"]),
+        where=st.sampled_from(["private", "group", "channel"]),
+        language=st.sampled_from(["fr", "en"]),
+    )
+    @example("stats", str.lower, "", "-", "", "send", "private", "fr")
+    @example("addfeed", str.lower, "", "-", " https://exemple.ml/rss 1", "send", "private", "fr")
+    @example("publish", str.lower, "", "!", "", "send", "group", "en")
+    @example("unpublish", str.lower, "", "-", " 1", "edit", "private", "fr")
+    @example("stats", str.upper, f"@{BOT_USERNAME}", "\u200b", "", "edit", "group", "fr")
+    @example("edit", str.lower, "", "\u0301", " 1", "caption", "private", "fr")
+    @example("removefeed", str.lower, "", "-", " 1", "send", "channel", "fr")
+    def fuzz(
+        command: str,
+        case: Callable[[str], str],
+        mention: str,
+        suffix: str,
+        argument: str,
+        how: str,
+        where: str,
+        language: str,
+    ) -> None:
+        user = fuzzer.user(language)
+        chat: Any = None
+        if where == "group":
+            chat = fuzzer.sb.add_group("Grin", admins=[admin], members=[user])
+        elif where == "channel":
+            chat = channel
+        text = f"/{case(command)}{mention}{suffix}{argument}"
+        before = fuzzer.run(fuzzer.counts())
+        replies = fuzzer.run(_variant_exchange(fuzzer, user, how, text, chat))
+        fuzzer.check(replies)
+        assert fuzzer.run(fuzzer.counts()) == before, text
+        lang = language_for(language)
+        said = [reply.content for reply in replies]
+        if where != "channel" and how != "caption" and mention != "@autre_bot":
+            assert said == [t(lang, "editors_only")], (text, how, where, said)
+        else:  # not a command for this bot: ignored, or at most pointed to /help
+            assert set(said) <= {t(lang, "reading.unknown_command")}, (text, how, where, said)
+
+    await in_thread(fuzz)
+    assert fuzzer.examples >= 50
 
 
 async def test_deep_link_payloads(fuzzer: Fuzzer) -> None:

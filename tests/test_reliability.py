@@ -287,7 +287,7 @@ async def test_non_editors_reach_no_editor_command(bot: Harness) -> None:
     # An editor, but in a group: editor commands are for the private chat only.
     group = sb.add_group("Rédaction élargie", admins=[bot.editor, stranger])
     [reply] = await bot.ask(bot.editor, "/unpublish 1", chat=group)
-    assert reply.content == refusal
+    assert reply.content == t("fr", "editor_private_only")
     assert await row_counts(bot.db) == before
     assert {status for _, status in await published(bot)} == {"published"}
 

@@ -7,6 +7,7 @@ MESSAGES: dict[str, str] = {
     "error.unexpected": "Sorry, something went wrong on our side. Please try again in a moment.",
     "alert_read_button": "Read the article",
     "editors_only": "This command is for the newsroom only.",
+    "editor_private_only": "This newsroom command works only in private: send it to me in our private chat, not in a group or a channel.",
     "greeting": "Hello! I am the newspaper’s news bot.",
     # --- site conventions (bot/site.py) ---
     "draft.empty": (
@@ -134,6 +135,7 @@ MESSAGES: dict[str, str] = {
     "reading.search.expired": "This search has expired. Search again with /search.",
     # --- subscriptions (handlers/subscriptions.py) ---
     "sub.admins_only": "Only the group’s administrators can change its subscriptions.",
+    "sub.channel_admins_only": "Only the channel’s administrators can change its subscriptions.",
     "sub.topic_added": "You will get new articles on {name}.",
     "sub.topic_already": "You already follow {name}.",
     "sub.author_added": "You will get new articles by {name}.",

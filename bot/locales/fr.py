@@ -9,6 +9,7 @@ MESSAGES: dict[str, str] = {
     "error.unexpected": "Désolé, quelque chose s’est mal passé de notre côté. Réessayez dans un instant.",
     "alert_read_button": "Lire l’article",
     "editors_only": "Commande réservée à la rédaction.",
+    "editor_private_only": "Cette commande de la rédaction ne s’utilise qu’en privé\u00a0: envoyez-la-moi dans notre conversation privée, pas dans un groupe ni dans un canal.",
     "greeting": "Bonjour\u202f! Je suis le bot d’information du journal.",
     # --- site conventions (bot/site.py) ---
     "draft.empty": (
@@ -146,6 +147,7 @@ MESSAGES: dict[str, str] = {
     "reading.search.expired": "Cette recherche a expiré. Relancez-la avec /search.",
     # --- subscriptions (handlers/subscriptions.py) ---
     "sub.admins_only": "Seuls les administrateurs du groupe peuvent modifier ses abonnements.",
+    "sub.channel_admins_only": "Seuls les administrateurs du canal peuvent modifier ses abonnements.",
     "sub.topic_added": "Vous recevrez les nouveaux articles {name}.",
     "sub.topic_already": "Vous suivez déjà {name}.",
     "sub.author_added": "Vous recevrez les nouveaux articles de {name}.",

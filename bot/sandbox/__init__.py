@@ -40,6 +40,7 @@ Sandbox(token, bot_username, *, rate_limits=True, limits=RateLimits(), seed=0,
     sendPhoto cannot fetch.
 SandboxUser: ``id``, ``private_chat``, ``await send(text, chat=None, *, reply_to=None) -> dict``,
     ``await start()``, ``await send_photo(chat=None, caption=None)``,
+    ``await edit(message, text) -> dict`` (an edited_message or edited_channel_post update),
     ``await press(message, label_or_index) -> callback_query_id``,
     ``await inline_query(query, *, offset="", timeout=5.0) -> results``, ``block_bot()``,
     ``unblock_bot()``, ``deactivate()``.

@@ -639,6 +639,26 @@ class Sandbox:
             self._enqueue("message", data)
         return data
 
+    def _edit_user_message(self, user: SandboxUser, message: Any, text: str) -> dict[str, Any]:
+        """Edit a user's own message (its text, or a photo's caption): an edited_* update."""
+        chat, found = self._find_message(message, user)
+        if found.from_bot or found.sender_id != user.id:
+            raise ValueError("a user can edit only the messages they sent")
+        found.history.append(
+            {"text": found.text, "caption": found.caption, "entities": found.entities}
+        )
+        if found.photo is not None:
+            found.caption = text
+        else:
+            found.text = text
+        found.entities = autodetect_entities(text)
+        found.edit_date = self._now()
+        data = self._message_api(chat, found)
+        if chat.type != "private" and not self._group_delivers(chat, found, found.entities):
+            return data
+        self._enqueue("edited_channel_post" if chat.type == "channel" else "edited_message", data)
+        return data
+
     def _group_delivers(
         self, chat: SandboxChat, message: SandboxMessage, entities: list[dict[str, Any]]
     ) -> bool:

@@ -276,6 +276,10 @@ class SandboxUser:
         """Send a photo to the bot; return the Message object."""
         return self.sandbox._user_message(self, chat, caption=caption, photo=True)
 
+    async def edit(self, message: Any, text: str) -> dict[str, Any]:
+        """Edit a message this user sent (a photo's caption); return the edited Message."""
+        return self.sandbox._edit_user_message(self, message, text)
+
     async def press(self, message: Any, button: str | int) -> str:
         """Press an inline button by label or row-major index; return the callback query id."""
         return self.sandbox._press(self, message, button)
