@@ -12,6 +12,11 @@ written back in batches. What Telegram says decides what happens next:
   attempts, then `failed` with the last error kept;
 - any other 400 (a message Telegram refuses): `failed` at once, logged.
 
+An article corrected or withdrawn during its broadcast reaches every alert: those not sent yet
+are rendered at the article's latest revision (or cancelled), and one that was on its way is
+owed its edit or deletion when its outcome is written (db/deliveries.py decides which alerts
+are stale, in one place).
+
 A crash leaves claimed deliveries `sending`; start() puts them back. A message Telegram
 accepted in the instant before a crash, whose outcome was not yet written, is sent again:
 the only duplicate the design allows.
@@ -28,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ExtBot
@@ -93,6 +99,7 @@ class _Outcomes:
     sent: list[tuple[int, int | None, float]] = field(default_factory=list)
     retry: list[tuple[int, float, str, bool]] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)
+    cancelled: list[tuple[int, str]] = field(default_factory=list)
 
     def __len__(self) -> int:
         parts: tuple[list[Any], ...] = (
@@ -101,6 +108,7 @@ class _Outcomes:
             self.sent,
             self.retry,
             self.failed,
+            self.cancelled,
         )
         return sum(len(part) for part in parts)
 
@@ -137,7 +145,8 @@ class DeliveryWorker:
         self._in_flight: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
-        self._articles: dict[int, tuple[float, Article | None]] = {}
+        # Articles as last read, each with its revision then.
+        self._articles: dict[int, tuple[float, int, Article | None]] = {}
         # The alert rendered per article and language: the same for every chat that reads it.
         self._alerts: dict[tuple[int, str], tuple[Article, Alert]] = {}
         # Paid broadcasts (NEWSBOT_PAID_BROADCAST): Telegram lets these sends past 30/s.
@@ -187,11 +196,13 @@ class DeliveryWorker:
                 # Claim only what can go out soon, so urgent work is never stuck behind a backlog.
                 room = self._batch_size - len(self._in_flight)
                 claimed: list[Delivery] = []
+                found: dict[int, Article | None] = {}
                 if room > 0:
                     async with self.db.transaction() as conn:
                         claimed = await deliveries.claim_due(conn, self._clock(), room)
+                        found = await self._articles_for(conn, claimed)
                 if claimed:
-                    await self._dispatch(claimed)
+                    await self._dispatch(claimed, found)
                     continue
                 await self._idle()
             except asyncio.CancelledError:
@@ -214,7 +225,7 @@ class DeliveryWorker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
-    async def _dispatch(self, claimed: list[Delivery]) -> None:
+    async def _dispatch(self, claimed: list[Delivery], found: dict[int, Article | None]) -> None:
         chat_rows = await chats.chats_by_ids(self.db.reader, {d.chat_id for d in claimed})
         now_wall, now_mono = self._clock(), time.monotonic()
         for delivery in claimed:
@@ -232,21 +243,35 @@ class DeliveryWorker:
                 # The chat had a message very recently: come back when it may have another.
                 self._outcomes.retry.append((delivery.id, now_wall + wait, "paced", False))
                 continue
-            article = await self._article(delivery.article_id, fresh=delivery.action != "send")
-            task = asyncio.create_task(self._deliver(delivery, chat, article))
+            task = asyncio.create_task(self._deliver(delivery, chat, found[delivery.article_id]))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
 
-    async def _article(self, article_id: int, *, fresh: bool) -> Article | None:
+    async def _articles_for(
+        self, conn: aiosqlite.Connection, claimed: list[Delivery]
+    ) -> dict[int, Article | None]:
+        """Return the claimed deliveries' articles, at the revision they were claimed at.
+
+        Read in the claim's transaction, so an article is exactly at its deliveries' stamped
+        revision: what they send is what `mark_sent` will compare with the article later.
+        A copy cached at that revision (for less than 5 s) is reused; any other is read again.
+        """
         now = time.monotonic()
-        cached = self._articles.get(article_id)
-        if cached is not None and not fresh and now - cached[0] < 5.0:
-            return cached[1]
-        article = await articles.get_article(self.db.reader, article_id, include_withdrawn=True)
-        if len(self._articles) > 1000:
-            self._articles.clear()
-        self._articles[article_id] = (now, article)
-        return article
+        found: dict[int, Article | None] = {}
+        for delivery in claimed:
+            article_id, revision = delivery.article_id, delivery.revision
+            if article_id in found:
+                continue
+            cached = self._articles.get(article_id)
+            if cached is not None and cached[1] == revision and now - cached[0] < 5.0:
+                found[article_id] = cached[2]
+                continue
+            article = await articles.get_article(conn, article_id, include_withdrawn=True)
+            if len(self._articles) > 1000:
+                self._articles.clear()
+            self._articles[article_id] = (now, revision, article)
+            found[article_id] = article
+        return found
 
     # --- one delivery ------------------------------------------------------------------
 
@@ -294,7 +319,9 @@ class DeliveryWorker:
                 raise _Skip("article withdrawn before it was sent")
             return (await self._send(chat, article, urgent=article.urgent)).message_id
         assert delivery.message_id is not None
-        if delivery.action == "delete":
+        if delivery.action == "delete" or article.status != "published":
+            # An edit that was in flight at the withdrawal and is tried again: claimed at the
+            # withdrawal's revision, it is not stale any more, so it deletes here.
             age = self._clock() - (delivery.sent_at or 0.0)
             if age < _DELETE_WINDOW:
                 with contextlib.suppress(BadRequest):  # too old, or already gone: edit instead
@@ -381,7 +408,7 @@ class DeliveryWorker:
             self._chat_gone(delivery, chat, error.message)
             return
         if isinstance(error, _Skip):
-            self._outcomes.failed.append((delivery.id, error.message))
+            self._outcomes.cancelled.append((delivery.id, error.message))
             self.stats.cancelled += 1
             return
         logger.error("Telegram refused delivery %s to chat %s: %s", delivery.id, chat.id, error)
@@ -415,9 +442,12 @@ class DeliveryWorker:
                 for chat_id, status, reason in outcomes.gone:
                     await chats.set_chat_status(conn, chat_id, status, now)
                     await deliveries.cancel_chat_deliveries(conn, chat_id, reason)
-                await deliveries.mark_sent(conn, outcomes.sent)
+                # Alerts whose article changed while they were on their way are owed a
+                # follow-up from here: mark_sent sees the change, in this transaction.
+                await deliveries.mark_sent(conn, outcomes.sent, now=now)
                 await deliveries.mark_retry(conn, outcomes.retry)
                 await deliveries.mark_failed(conn, outcomes.failed)
+                await deliveries.mark_cancelled(conn, outcomes.cancelled)
         except BaseException:
             # Keep them for the next flush: the rows stay 'sending' until then.
             self._outcomes.migrated[:0] = outcomes.migrated
@@ -425,6 +455,7 @@ class DeliveryWorker:
             self._outcomes.sent[:0] = outcomes.sent
             self._outcomes.retry[:0] = outcomes.retry
             self._outcomes.failed[:0] = outcomes.failed
+            self._outcomes.cancelled[:0] = outcomes.cancelled
             raise
 
 

@@ -30,7 +30,8 @@ class PublishResult:
     created: bool  # False: an article with this source key existed
     changed: bool  # False: it existed with the same content, nothing was done
     queued: int  # alerts queued for subscribers
-    followups: int  # sent alerts to edit or delete
+    followups: int  # sent alerts (or on their way) to edit or delete
+    conflict: bool = False  # a correction refused: the article changed since the editor saw it
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,9 +132,7 @@ class Publisher:
                     return PublishResult(existing.id, False, False, 0, 0)
                 revised = _keep_identity(new, existing.published_at.timestamp(), self._clock())
                 await articles.update_article(conn, existing.id, revised)
-                followups = await deliveries.queue_followups(
-                    conn, existing.id, "edit", self._clock()
-                )
+                followups = await deliveries.queue_followups(conn, existing.id, self._clock())
                 result = PublishResult(existing.id, False, True, 0, followups)
             else:
                 article_id = await articles.insert_article(conn, new)
@@ -155,19 +154,31 @@ class Publisher:
         return result
 
     async def revise(
-        self, article_id: int, draft: ArticleDraft, *, note: AuditNote | None = None
+        self,
+        article_id: int,
+        draft: ArticleDraft,
+        *,
+        note: AuditNote | None = None,
+        seen: str | None = None,
     ) -> PublishResult:
-        """Replace a published article's content and owe an edit to every alert already sent."""
+        """Replace a published article's content and owe an edit to every alert already sent.
+
+        `seen` is the content hash of the version the editor corrected: if the article has
+        changed since (another editor's correction), nothing is written and the result says
+        `conflict`, so that no one's correction silently replaces another's.
+        """
         async with self.db.transaction() as conn:
             existing = await articles.get_article(conn, article_id)
             if existing is None:
                 return PublishResult(article_id, False, False, 0, 0)
+            if seen is not None and existing.content_hash != seen:
+                return PublishResult(article_id, False, False, 0, 0, conflict=True)
             new = await self._new_article(conn, draft, existing.source_key, existing.origin)
             if existing.content_hash == new.content_hash:
                 return PublishResult(article_id, False, False, 0, 0)
             revised = _keep_identity(new, existing.published_at.timestamp(), self._clock())
             await articles.update_article(conn, article_id, revised)
-            followups = await deliveries.queue_followups(conn, article_id, "edit", self._clock())
+            followups = await deliveries.queue_followups(conn, article_id, self._clock())
             result = PublishResult(article_id, False, True, 0, followups)
             await _record(conn, note, result, self._clock())
         if followups:
@@ -180,7 +191,7 @@ class Publisher:
             now = self._clock()
             if not await articles.set_article_status(conn, article_id, "withdrawn", now):
                 return PublishResult(article_id, False, False, 0, 0)
-            followups = await deliveries.queue_followups(conn, article_id, "delete", now)
+            followups = await deliveries.queue_followups(conn, article_id, now)
             result = PublishResult(article_id, False, True, 0, followups)
             await _record(conn, note, result, now)
         if followups:

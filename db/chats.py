@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import aiosqlite
 
+from db.deliveries import cancel_unfollowed
 from db.models import Author, Chat, ChatStatus, ChatType, Subscription, Topic
 
 __all__ = [
@@ -130,18 +131,28 @@ async def unsubscribe(
     topic_id: int | None = None,
     author_id: int | None = None,
 ) -> bool:
-    """Remove one subscription; return whether there was one."""
+    """Remove one subscription; return whether there was one.
+
+    Alerts still waiting for the chat that nothing else it follows matches are cancelled.
+    """
     cursor = await conn.execute(
         "DELETE FROM subscriptions WHERE chat_id = ? AND (topic_id = ? OR author_id = ?)",
         (chat_id, topic_id, author_id),
     )
-    return cursor.rowcount > 0
+    if cursor.rowcount == 0:
+        return False
+    await cancel_unfollowed(conn, chat_id)
+    return True
 
 
 async def unsubscribe_all(conn: aiosqlite.Connection, chat_id: int) -> int:
-    """Remove every subscription of a chat; return how many there were."""
+    """Remove every subscription of a chat, and cancel its alerts still waiting; return how
+    many subscriptions there were."""
     cursor = await conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
-    return cursor.rowcount
+    removed = cursor.rowcount
+    if removed:
+        await cancel_unfollowed(conn, chat_id)
+    return removed
 
 
 async def chat_subscriptions(conn: aiosqlite.Connection, chat_id: int) -> list[Subscription]:

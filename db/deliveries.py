@@ -1,7 +1,17 @@
-"""The outbox: one row per article and chat, worked through by the delivery worker."""
+"""The outbox: one row per article and chat, worked through by the delivery worker.
+
+A row remembers the article revision it was claimed at (`revision`): the worker reads the
+article in the claim's transaction, so the alert it sends shows that revision. An alert whose
+revision is older than its article's is stale: `_follow_up_stale` owes it an edit, or a
+deletion once the article is withdrawn. It runs when an article changes (`queue_followups`)
+for the alerts already written back, and when a send's outcome is written (`mark_sent`) for
+those that were on their way meanwhile: whichever of the two comes last sees the other, as
+both run in write transactions, so no alert is missed.
+"""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -13,8 +23,10 @@ from db.models import Delivery
 __all__ = [
     "DeliveryCounts",
     "cancel_chat_deliveries",
+    "cancel_unfollowed",
     "claim_due",
     "delivery_counts",
+    "mark_cancelled",
     "mark_failed",
     "mark_retry",
     "mark_sent",
@@ -29,7 +41,7 @@ def _delivery(row: sqlite3.Row) -> Delivery:
     return Delivery(
         row["id"], row["article_id"], row["chat_id"], row["status"], row["action"],
         row["priority"], row["attempts"], row["next_attempt_at"], row["created_at"],
-        row["sent_at"], row["message_id"], row["last_error"],
+        row["sent_at"], row["message_id"], row["last_error"], row["revision"],
     )  # fmt: skip
 
 
@@ -66,42 +78,74 @@ async def queue_article(
     return cursor.rowcount
 
 
-async def queue_followups(
-    conn: aiosqlite.Connection, article_id: int, action: str, now: float, *, priority: int = 1
+async def _follow_up_stale(
+    conn: aiosqlite.Connection, scope: str, params: Sequence[object], now: float, priority: int
 ) -> int:
-    """Owe every chat that received the article an edit or a deletion; return the count.
+    """Owe an edit (or a deletion, the article withdrawn) to every stale alert in `scope`.
 
-    Alerts not sent yet need nothing: they are rendered when sent, so they carry the new
-    text, or are cancelled on withdrawal.
+    An alert is stale when it was claimed at an older revision than its article's. In-flight
+    rows ('sending') are left to `mark_sent`; a deletion already owed or done for a withdrawn
+    article stays as it is.
     """
-    if action == "delete":
-        await conn.execute(
-            "UPDATE deliveries SET status = 'cancelled' "
-            "WHERE article_id = ? AND action = 'send' AND status IN ('pending', 'failed')",
-            (article_id,),
-        )
     cursor = await conn.execute(
-        """
+        f"""
         UPDATE deliveries
-        SET status = 'pending', action = ?, attempts = 0, next_attempt_at = ?, priority = ?,
-            last_error = NULL
-        WHERE article_id = ? AND message_id IS NOT NULL
-          AND (status = 'sent' OR (status IN ('pending', 'failed') AND action <> 'send'))
+        SET status = 'pending',
+            action = CASE a.status WHEN 'published' THEN 'edit' ELSE 'delete' END,
+            attempts = 0, next_attempt_at = ?, priority = ?, last_error = NULL
+        FROM articles AS a
+        WHERE a.id = deliveries.article_id AND ({scope})
+          AND deliveries.message_id IS NOT NULL
+          AND deliveries.status IN ('sent', 'pending', 'failed')
+          AND deliveries.revision < a.revision
+          AND (a.status = 'published' OR deliveries.action <> 'delete')
         """,
-        (action, now, priority, article_id),
+        (now, priority, *params),
     )
     return cursor.rowcount
+
+
+async def queue_followups(
+    conn: aiosqlite.Connection, article_id: int, now: float, *, priority: int = 1
+) -> int:
+    """Owe every stale alert of a changed article an edit or a deletion; return how many.
+
+    Call in the transaction that changed the article. Alerts not sent yet need nothing on a
+    correction (the worker renders them at the article's latest revision) and are cancelled
+    on a withdrawal. Alerts in flight are followed up when their outcome is written: they
+    are counted here, as they will be corrected (or deleted) too.
+    """
+    await conn.execute(
+        """
+        UPDATE deliveries SET status = 'cancelled', last_error = 'article withdrawn'
+        WHERE article_id = ? AND action = 'send' AND status IN ('pending', 'failed')
+          AND (SELECT status FROM articles WHERE id = ?) <> 'published'
+        """,
+        (article_id, article_id),
+    )
+    owed = await _follow_up_stale(conn, "deliveries.article_id = ?", (article_id,), now, priority)
+    async with conn.execute(
+        "SELECT count(*) FROM deliveries WHERE article_id = ? AND status = 'sending'",
+        (article_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return owed + (row[0] if row else 0)
 
 
 async def claim_due(conn: aiosqlite.Connection, now: float, limit: int) -> list[Delivery]:
     """Mark up to `limit` due deliveries as sending and return them, urgent first.
 
+    Each is stamped with its article's current revision, the one it will show (read the
+    article in this transaction): `mark_sent` compares it with the article's once it is out.
     The index is named: walking deliveries_due in order stops after `limit` rows, while the
     planner, offered the time index, may pick it and sort every due row instead.
     """
     async with conn.execute(
         """
-        UPDATE deliveries SET status = 'sending', attempts = attempts + 1
+        UPDATE deliveries SET status = 'sending', attempts = attempts + 1,
+            revision = coalesce(
+                (SELECT revision FROM articles WHERE id = deliveries.article_id), revision
+            )
         WHERE id IN (
             SELECT id FROM deliveries INDEXED BY deliveries_due
             WHERE status = 'pending' AND next_attempt_at <= ?
@@ -127,9 +171,20 @@ async def next_due_at(conn: aiosqlite.Connection) -> float | None:
 
 
 async def mark_sent(
-    conn: aiosqlite.Connection, sent: Iterable[tuple[int, int | None, float]]
-) -> None:
-    """Record finished deliveries: (delivery id, Telegram message_id, sent at)."""
+    conn: aiosqlite.Connection,
+    sent: Iterable[tuple[int, int | None, float]],
+    *,
+    now: float | None = None,
+    priority: int = 1,
+) -> int:
+    """Record finished deliveries: (delivery id, Telegram message_id, sent at).
+
+    An alert whose article was corrected or withdrawn while it was on its way is owed its
+    edit or deletion at once (due at `now`, else at the latest send); return how many.
+    """
+    rows = [(message_id, sent_at, delivery_id) for delivery_id, message_id, sent_at in sent]
+    if not rows:
+        return 0
     await conn.executemany(
         """
         UPDATE deliveries
@@ -137,7 +192,12 @@ async def mark_sent(
             last_error = NULL
         WHERE id = ?
         """,
-        [(message_id, sent_at, delivery_id) for delivery_id, message_id, sent_at in sent],
+        rows,
+    )
+    due = now if now is not None else max(sent_at for _, sent_at, _ in rows)
+    ids = json.dumps([delivery_id for _, _, delivery_id in rows])
+    return await _follow_up_stale(
+        conn, "deliveries.id IN (SELECT value FROM json_each(?))", (ids,), due, priority
     )
 
 
@@ -162,6 +222,40 @@ async def mark_failed(conn: aiosqlite.Connection, failures: Iterable[tuple[int, 
         "UPDATE deliveries SET status = 'failed', last_error = ? WHERE id = ?",
         [(error, delivery_id) for delivery_id, error in failures],
     )
+
+
+async def mark_cancelled(
+    conn: aiosqlite.Connection, cancellations: Iterable[tuple[int, str]]
+) -> None:
+    """Drop deliveries nothing is owed for any more (article withdrawn or gone), with why."""
+    await conn.executemany(
+        "UPDATE deliveries SET status = 'cancelled', last_error = ? WHERE id = ?",
+        [(reason, delivery_id) for delivery_id, reason in cancellations],
+    )
+
+
+async def cancel_unfollowed(conn: aiosqlite.Connection, chat_id: int) -> int:
+    """Cancel the alerts still waiting for a chat that no longer follows anything in them.
+
+    Call in the transaction that removed subscriptions: an alert whose article has neither a
+    topic nor the author the chat still follows is not sent. One already on its way is left
+    to arrive. Return how many were cancelled.
+    """
+    cursor = await conn.execute(
+        """
+        UPDATE deliveries SET status = 'cancelled', last_error = 'unsubscribed'
+        WHERE chat_id = ? AND status = 'pending' AND action = 'send'
+          AND NOT EXISTS (
+              SELECT 1 FROM subscriptions AS s JOIN articles AS a ON a.id = deliveries.article_id
+              WHERE s.chat_id = deliveries.chat_id
+                AND (s.author_id = a.author_id OR s.topic_id IN (
+                    SELECT topic_id FROM article_topics WHERE article_id = a.id
+                ))
+          )
+        """,
+        (chat_id,),
+    )
+    return cursor.rowcount
 
 
 async def cancel_chat_deliveries(conn: aiosqlite.Connection, chat_id: int, reason: str) -> int:

@@ -77,15 +77,15 @@ async def recent_titles_by_author(
 
 
 async def sent_alert_count(conn: aiosqlite.Connection, article_id: int) -> int:
-    """Count an article's alerts already in readers' chats: what a correction would edit.
+    """Count an article's alerts in readers' chats or on their way: what a correction edits.
 
-    The same rows `deliveries.queue_followups` picks.
+    The rows `deliveries.queue_followups` counts, whatever the article's revision.
     """
     async with conn.execute(
         """
         SELECT count(*) FROM deliveries
-        WHERE article_id = ? AND message_id IS NOT NULL
-          AND (status = 'sent' OR (status IN ('pending', 'failed') AND action <> 'send'))
+        WHERE article_id = ? AND (status = 'sending' OR (message_id IS NOT NULL
+          AND (status = 'sent' OR (status IN ('pending', 'failed') AND action <> 'send'))))
         """,
         (article_id,),
     ) as cursor:

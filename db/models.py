@@ -142,6 +142,7 @@ class Delivery:
     sent_at: float | None
     message_id: int | None
     last_error: str | None
+    revision: int = 1  # the article's revision when claimed: the one its alert shows
 
 
 @dataclass(frozen=True, slots=True)

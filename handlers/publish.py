@@ -612,9 +612,8 @@ async def confirm_draft(update: Update, context: Context) -> int | None:
             return PREVIEW
     await query.answer()
     if pending.original is not None:
-        await _save_correction(update, context, pending, query.message)
-    else:
-        await _publish(update, context, pending, query.message)
+        return await _save_correction(update, context, pending, query.message)
+    await _publish(update, context, pending, query.message)
     return ConversationHandler.END
 
 
@@ -679,12 +678,16 @@ async def _publish(update: Update, context: Context, pending: _Draft, message: o
 
 async def _save_correction(
     update: Update, context: Context, pending: _Draft, message: object
-) -> None:
+) -> int:
     data = context.bot_data
     assert pending.draft is not None and pending.original is not None
     assert update.effective_user is not None
     note = AuditNote(update.effective_user.id, "revise", pending.draft.title)
-    result = await data.publisher.revise(pending.original.id, pending.draft, note=note)
+    result = await data.publisher.revise(
+        pending.original.id, pending.draft, note=note, seen=pending.original.content_hash
+    )
+    if result.conflict:
+        return await _redo_correction(update, context, pending, message)
     if result.changed:
         text = count_phrase(
             pending.lang, "editor.corrected", result.followups, id=result.article_id
@@ -692,6 +695,31 @@ async def _save_correction(
     else:
         text = t(pending.lang, "editor.not_corrected", id=result.article_id)
     await _replace(update, message, text)
+    return ConversationHandler.END
+
+
+async def _redo_correction(
+    update: Update, context: Context, pending: _Draft, message: object
+) -> int:
+    """Say another editor corrected the article first; show both texts and wait for a redo.
+
+    Nothing of either editor is lost: the first correction stands, the second editor gets
+    their own text back and the version now published, and may send the merged text at once.
+    """
+    assert pending.draft is not None and pending.original is not None
+    lang, article_id = pending.lang, pending.original.id
+    await _replace(update, message, t(lang, "editor.conflict", id=article_id))
+    own = article_source(await _preview_article(context, pending, pending.draft))
+    yours = f"{t(lang, 'editor.conflict_yours')}\n\n<pre>{formatting.escape(own)}</pre>"
+    for part in formatting.split_html(yours):
+        await _say(update, part)
+    current = await articles.get_article(context.bot_data.db.reader, article_id)
+    if current is None:  # withdrawn meanwhile: nothing left to correct
+        await _say(update, t(lang, "editor.not_corrected", id=article_id))
+        return ConversationHandler.END
+    redo = _start_draft(context, lang, original=current)
+    await _show_source(update, redo, current, "editor.conflict_current")
+    return FULL_TEXT
 
 
 async def _replace(update: Update, message: object, text: str) -> None:
