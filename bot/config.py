@@ -44,6 +44,8 @@ class Settings:
     send_rate: float = 30.0
     paid_broadcast: bool = False
     channel: str | None = None
+    feeds_private: bool = False
+    """Feeds may live on loopback or private addresses (the newsroom's network, tests)."""
 
     @property
     def effective_send_rate(self) -> float:
@@ -168,4 +170,6 @@ def load_settings(
         changes["paid_broadcast"] = _flag("NEWSBOT_PAID_BROADCAST", raw)
     if (raw := get("NEWSBOT_CHANNEL")) is not None:
         changes["channel"] = _channel(raw)
+    if (raw := get("NEWSBOT_FEEDS_PRIVATE")) is not None:
+        changes["feeds_private"] = _flag("NEWSBOT_FEEDS_PRIVATE", raw)
     return Settings(**{**settings.__dict__, **changes})

@@ -2,13 +2,22 @@
 
 The pieces, from the wire inwards:
 
+- `AddressPolicy` says where a fetch may connect: public addresses only, unless
+  NEWSBOT_FEEDS_PRIVATE lets feeds live on loopback or the newsroom's own network. The
+  clients `new_http_client` builds resolve each host once per connection, check every
+  address, and connect to the address they checked: on the first request and on every
+  redirect hop, with no window for DNS rebinding.
 - `fetch_feed` makes one conditional GET (ETag / If-Modified-Since, so an unchanged feed
   costs a 304) with a `newsbot/<version>` User-Agent, timeouts, at most five redirects,
   http(s) only, and a size cap applied both to the bytes received and to the bytes they
-  decompress to (a gzip bomb stops at the cap, not in memory).
+  decompress to (a gzip bomb stops at the cap, not in memory). A refused address, a closed
+  port, silence and an unknown name all read the same to people: no port-scan oracle.
 - `parse_feed` refuses XML that declares entities or references external ones (billion
-  laughs, XXE), then hands feedparser the bytes as a stream so it can never fetch or open
+  laughs, XXE), cuts overlong author and title fields (feedparser's e-mail regex is
+  quadratic), then hands feedparser the bytes as a stream so it can never fetch or open
   anything itself. A malformed feed yields what feedparser can recover.
+- `ParseWorker` runs `parse_feed` in a child process with a time limit: a runaway regex
+  holds the GIL, so a thread would not keep the event loop free; a process does.
 - `entry_to_item` turns an entry into an `ArticleDraft` with a stable source key (the guid,
   else the link, else a hash of title and date), the site's hashtag title, the byline and
   clean paragraphs from the entry's HTML.
@@ -22,26 +31,36 @@ from __future__ import annotations
 
 import asyncio
 import calendar
+import codecs
 import contextlib
 import email.utils
 import hashlib
 import io
 import json
 import logging
+import multiprocessing
 import random
 import re
+import signal
+import socket
 import time
+import traceback
 import unicodedata
 import zlib
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urljoin, urlsplit
 from xml.etree.ElementTree import ParseError
 
 import feedparser
+import httpcore
 import httpx
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
@@ -68,7 +87,9 @@ __all__ = [
     "FAILURES_BEFORE_NOTICE",
     "MAX_BACKOFF_SECONDS",
     "MAX_INTERVAL_MINUTES",
+    "PARSE_TIMEOUT_SECONDS",
     "AddReport",
+    "AddressPolicy",
     "EditorNotifier",
     "FeedError",
     "FeedItem",
@@ -76,6 +97,7 @@ __all__ = [
     "FeedPoller",
     "FetchLimits",
     "FetchResult",
+    "ParseWorker",
     "ParsedFeed",
     "PollReport",
     "PublishTally",
@@ -88,9 +110,11 @@ __all__ = [
     "fetch_feed",
     "get_poller",
     "html_to_paragraphs",
+    "is_public_address",
     "new_http_client",
     "parse_feed",
     "publish_items",
+    "resolve_host",
     "source_key_for",
     "split_text",
     "start_feeds",
@@ -112,6 +136,8 @@ POLL_CONCURRENCY = 4
 FEEDS_PER_TICK = 50
 MAX_ENTRIES = 500
 """Entries read from one document; a real news feed carries tens."""
+PARSE_TIMEOUT_SECONDS = 30.0
+"""Time one document may take in the parse worker; a 4 MB feed of 1,500 items takes 5 s."""
 
 _JITTER = 0.1  # ±10 % on every delay, so feeds added together drift apart
 _HEADER_MAX_CHARS = 512  # validators longer than this are junk, not worth storing
@@ -127,6 +153,15 @@ _BREAKS_RE = re.compile(r"[ \t\r\n\f\v]+")  # not \s: French no-break spaces mus
 _PARAGRAPH_SPLIT_RE = re.compile(r"\n{2,}")
 _IMAGE_PATH_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|[?#])", re.IGNORECASE)
 _LEADING_PAR_RE = re.compile(r"^\s*par\b\s*:?\s*", re.IGNORECASE)
+_FIELD_MAX_CHARS = 1_000  # author, name, e-mail, title: feedparser's e-mail regex takes 3 ms
+_BOUNDED_FIELD_RE = re.compile(
+    r"<(?:[A-Za-z_][\w.-]*:)?"
+    r"(?:author|creator|publisher|managingEditor|webMaster|owner|contributor|name|email|title)"
+    r"(?:\s[^<>]*)?(?<!/)>",
+    re.IGNORECASE,
+)
+_WORKER_START_SECONDS = 60.0  # a fresh interpreter importing the bot, on a slow disk
+_WORKER_REAP_SECONDS = 5.0
 
 # --- errors -----------------------------------------------------------------------------
 
@@ -143,6 +178,10 @@ class FeedError(NewsbotError):
         return json.dumps({"key": self.key, **self.params}, ensure_ascii=False)
 
 
+# Rows stored before every connection failure read the same still say which one it was.
+_RETIRED_KEYS = {"feeds.error.timeout": "feeds.error.network"}
+
+
 def describe_error(stored: str | None, lang: str) -> str:
     """Return a stored feed error as a short plain-text sentence in `lang`."""
     if not stored:
@@ -150,7 +189,7 @@ def describe_error(stored: str | None, lang: str) -> str:
     try:
         data = json.loads(stored)
         key = str(data.pop("key"))
-        return t(lang, key, **data)
+        return t(lang, _RETIRED_KEYS.get(key, key), **data)
     except (ValueError, KeyError, TypeError, AttributeError):
         # Not one of ours (an older row): show it as it is.
         return stored
@@ -171,6 +210,183 @@ def check_feed_url(url: str) -> str:
     if not valid:
         raise FeedError("feeds.error.bad_url")
     return url
+
+
+# --- addresses --------------------------------------------------------------------------
+
+IPAddress = IPv4Address | IPv6Address
+Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
+"""Return the addresses of a host (a name or a numeric form) for a port."""
+
+_SHARED_ADDRESS_SPACE = IPv4Network("100.64.0.0/10")  # carrier-grade NAT (RFC 6598)
+_NAT64 = IPv6Network("64:ff9b::/96")
+
+
+def _embedded_ipv4(address: IPv6Address) -> IPv4Address | None:
+    """Return the IPv4 address an IPv6 one carries to (6to4, NAT64), if it does."""
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in _NAT64:
+        return IPv4Address(int(address) & 0xFFFF_FFFF)
+    return None
+
+
+def is_public_address(address: IPAddress) -> bool:
+    """Tell whether an address is on the public internet, in any of its written forms.
+
+    `is_global` alone lets multicast and some reserved IPv6 ranges through, and an IPv6
+    address can carry an IPv4 one: IPv4-mapped addresses are judged as their IPv4 form,
+    6to4 and NAT64 ones must be public both ways.
+    """
+    if isinstance(address, IPv6Address):
+        if address.ipv4_mapped is not None:
+            return is_public_address(address.ipv4_mapped)
+        embedded = _embedded_ipv4(address)
+        if embedded is not None and not is_public_address(embedded):
+            return False
+    elif address in _SHARED_ADDRESS_SPACE:
+        return False
+    return address.is_global and not (
+        address.is_loopback
+        or address.is_private
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+    )
+
+
+def _is_inside_address(address: IPAddress) -> bool:
+    """Tell whether an address is one NEWSBOT_FEEDS_PRIVATE admits: loopback or private.
+
+    Link-local (cloud metadata at 169.254.169.254), multicast and unspecified addresses
+    stay refused even then: no newsroom serves its feed there.
+    """
+    if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_link_local or address.is_multicast or address.is_unspecified:
+        return False
+    if isinstance(address, IPv4Address) and address in _SHARED_ADDRESS_SPACE:
+        return True
+    return address.is_loopback or address.is_private
+
+
+async def resolve_host(host: str, port: int) -> list[str]:
+    """Return the addresses the system resolver gives for a host, numeric forms included.
+
+    getaddrinfo reads every form a URL may spell an address in (2130706433, 0x7f.1,
+    017700000001 are 127.0.0.1), so the check sees the address, never the spelling.
+    """
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+@dataclass(frozen=True, slots=True)
+class AddressPolicy:
+    """Where feed fetches may connect: public addresses, and inside ones when allowed.
+
+    `resolve` turns a host into addresses and `is_public` judges one address; tests replace
+    them to stage a "public" server on loopback or a resolver that changes its answer.
+    """
+
+    allow_private: bool = False
+    resolve: Resolver = resolve_host
+    is_public: Callable[[IPAddress], bool] = is_public_address
+
+    def permits(self, address: IPAddress) -> bool:
+        """Tell whether a fetch may connect to this address."""
+        return self.is_public(address) or (self.allow_private and _is_inside_address(address))
+
+    async def addresses(self, host: str, port: int) -> list[str]:
+        """Resolve a host and return its addresses, or raise ConnectError if any is refused.
+
+        One refused address refuses the host: a name that points inside is not a feed.
+        """
+        try:
+            found = list(await self.resolve(host, port))
+        except OSError as error:  # socket.gaierror: no such name, no resolver
+            raise httpcore.ConnectError(f"cannot resolve {host}: {error}") from None
+        if not found:
+            raise httpcore.ConnectError(f"{host} has no address")
+        for text in found:
+            try:
+                address = ip_address(text)
+            except ValueError:
+                address = None
+            if address is None or not self.permits(address):
+                logger.warning("Feed host %s refused: %s is not a public address", host, text)
+                raise httpcore.ConnectError(f"{host}: {text} is not a public address")
+        return found
+
+
+class _CheckedBackend(httpcore.AsyncNetworkBackend):
+    """Open TCP connections only to addresses the policy permits, and to the one it checked.
+
+    httpcore asks its network backend for every new connection (the first request, each
+    redirect hop to another host, a pooled connection that expired) with the URL's host.
+    Resolving, checking and connecting here, in one step, leaves no moment for the name
+    to change its answer; the URL keeps its host name, so the Host header, TLS SNI and
+    certificate verification stay those of the name.
+    """
+
+    def __init__(self, policy: AddressPolicy):
+        self._policy = policy
+        self._network = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            async with asyncio.timeout(timeout):
+                addresses = await self._policy.addresses(host, port)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"resolving {host} took too long") from None
+        failure: Exception = httpcore.ConnectError(f"{host} has no address")
+        for address in addresses:
+            try:
+                return await self._network.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
+                failure = error
+        raise failure
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("feeds are fetched over TCP only")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._network.sleep(seconds)
+
+
+class _CheckedTransport(httpx.AsyncHTTPTransport):
+    """httpx's own transport, over a connection pool whose connections `_CheckedBackend` makes.
+
+    httpx has no public way to hand its httpcore pool a network backend, so this builds the
+    pool again as httpx does (its SSL context, its limits) with ours. Should a later httpx
+    keep its pool under another name, construction fails here rather than fetch unchecked.
+    """
+
+    def __init__(self, policy: AddressPolicy, limits: httpx.Limits):
+        super().__init__(limits=limits)
+        if not isinstance(getattr(self, "_pool", None), httpcore.AsyncConnectionPool):
+            raise RuntimeError("httpx no longer keeps its connection pool in _pool")
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_CheckedBackend(policy),
+        )
 
 
 # --- fetching ---------------------------------------------------------------------------
@@ -198,14 +414,22 @@ class FetchResult:
     last_modified: str | None
 
 
-def new_http_client(limits: FetchLimits | None = None) -> httpx.AsyncClient:
-    """Return the HTTP client the feed fetches share: pooled, polite, bounded."""
+def new_http_client(
+    limits: FetchLimits | None = None, *, policy: AddressPolicy | None = None
+) -> httpx.AsyncClient:
+    """Return the HTTP client the feed fetches share: pooled, polite, bounded, checked.
+
+    Every connection it opens goes to an address `policy` permits (public only by default).
+    Proxies from the environment are not used: they would connect for us, unchecked.
+    """
     limits = limits or FetchLimits()
+    pool = httpx.Limits(max_connections=POLL_CONCURRENCY * 2, max_keepalive_connections=4)
     return httpx.AsyncClient(
+        transport=_CheckedTransport(policy or AddressPolicy(), pool),
+        trust_env=False,
         follow_redirects=True,
         max_redirects=limits.max_redirects,
         timeout=httpx.Timeout(limits.total_timeout, connect=limits.connect_timeout),
-        limits=httpx.Limits(max_connections=POLL_CONCURRENCY * 2, max_keepalive_connections=4),
         headers={
             "User-Agent": f"newsbot/{__version__}",
             "Accept": _ACCEPT,
@@ -325,13 +549,13 @@ async def fetch_feed(
                 )  # fmt: skip
     except FeedError:
         raise
-    except (TimeoutError, httpx.TimeoutException):
-        raise FeedError("feeds.error.timeout") from None
     except httpx.TooManyRedirects:
         raise FeedError("feeds.error.redirects") from None
     except (httpx.UnsupportedProtocol, httpx.InvalidURL):
         raise FeedError("feeds.error.bad_url") from None  # e.g. a redirect to ftp: or file:
-    except httpx.HTTPError as error:
+    except (TimeoutError, httpx.HTTPError) as error:
+        # A refused address, a closed port, silence and an unknown name read the same to
+        # people, or /addfeed would map the newsroom's network; the log keeps the detail.
         logger.info("Feed %s unreachable: %r", url, error)
         raise FeedError("feeds.error.network") from None
 
@@ -378,6 +602,120 @@ def _refuse_unsafe_xml(body: bytes) -> None:
             raise FeedError("feeds.error.unsafe") from None
 
 
+def _wide_codec(body: bytes) -> str | None:
+    """Return the codec of a UTF-32 or UTF-16 document (by BOM or NULs), else None."""
+    if body.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return {
+        b"\x00\x00\x00<": "utf-32-be",
+        b"<\x00\x00\x00": "utf-32-le",
+        b"\x00<\x00?": "utf-16-be",
+        b"<\x00?\x00": "utf-16-le",
+    }.get(body[:4])
+
+
+_Run = tuple[Literal["text", "cdata", "aside"], int, int]
+"""A piece of an element's text: its kind and where its content begins and ends."""
+_CDATA_OPEN, _CDATA_CLOSE = "<![CDATA[", "]]>"
+_SECTIONS: tuple[tuple[Literal["cdata", "aside"], str, str], ...] = (
+    ("cdata", _CDATA_OPEN, _CDATA_CLOSE),
+    ("aside", "<!--", "-->"),  # a comment
+    ("aside", "<?", "?>"),  # a processing instruction
+)
+
+
+def _element_text(text: str, start: int) -> tuple[int, list[_Run]]:
+    """Return where an element's leading text ends and its runs.
+
+    The text is character data, CDATA sections, comments and processing instructions
+    (parsers drop the last two and join what is around them) up to the first tag: a
+    child or the end tag. An unclosed section runs to the end of the document.
+    """
+    runs: list[_Run] = []
+    position = start
+    while True:
+        tag = text.find("<", position)
+        if tag == -1:
+            runs.append(("text", position, len(text)))
+            return len(text), runs
+        runs.append(("text", position, tag))
+        section = next((s for s in _SECTIONS if text.startswith(s[1], tag)), None)
+        if section is None:
+            return tag, runs
+        kind, opening, closing = section
+        content = tag + len(opening)
+        close = text.find(closing, content)
+        if close == -1:
+            runs.append((kind, content, len(text)))
+            return len(text), runs
+        runs.append((kind, content, close))
+        position = close + len(closing)
+
+
+def _whole_utf8(piece: str) -> str:
+    """Drop a UTF-8 sequence cut short at the end of bytes read as Latin-1."""
+    for back in range(1, min(4, len(piece)) + 1):
+        code = ord(piece[-back])
+        if code < 0x80:
+            return piece
+        if code >= 0xC0:  # a lead byte, of a sequence of 2, 3 or 4 bytes
+            length = 2 if code < 0xE0 else 3 if code < 0xF0 else 4
+            return piece if back >= length else piece[:-back]
+    return piece
+
+
+def _cut_runs(text: str, runs: list[_Run], limit: int, bytewise: bool) -> str:
+    """Return an element's text cut to `limit` characters: CDATA closed, asides dropped."""
+    kept: list[str] = []
+    room = limit
+    for kind, begin, end in runs:
+        if kind == "aside":
+            continue
+        if room <= 0:
+            break
+        piece = text[begin : begin + min(room, end - begin)]
+        if end - begin > room:
+            if bytewise:
+                piece = _whole_utf8(piece)
+            ampersand = piece.rfind("&")
+            if kind == "text" and ampersand != -1 and ";" not in piece[ampersand:]:
+                piece = piece[:ampersand]  # never half an entity
+        room -= end - begin
+        kept.append(f"{_CDATA_OPEN}{piece}{_CDATA_CLOSE}" if kind == "cdata" else piece)
+    return "".join(kept)
+
+
+def _bound_fields(body: bytes, limit: int = _FIELD_MAX_CHARS) -> bytes:
+    """Cut the text of author, name, e-mail and title elements to `limit` characters.
+
+    feedparser 6.0.14 runs a quadratic e-mail regex over every author (40,000 characters:
+    seconds; 3 MB: hours), and none of these fields is worth more than a line. This works
+    on the document's characters without parsing it, so broken XML is cut too: bytes in an
+    ASCII-compatible encoding are read as Latin-1 (lossless, and markup is ASCII in all of
+    them), UTF-16 and UTF-32 are decoded and encoded back the way they came.
+    """
+    codec = _wide_codec(body)
+    try:
+        text = body.decode(codec or "latin-1")
+    except UnicodeDecodeError:
+        return body  # not what it claims to be: the parse worker's time limit still holds
+    kept: list[str] = []
+    copied = scanned = 0
+    for match in _BOUNDED_FIELD_RE.finditer(text):
+        if match.start() < scanned:
+            continue  # inside the text of an element already looked at (CDATA)
+        scanned, runs = _element_text(text, match.end())
+        if sum(end - begin for kind, begin, end in runs if kind != "aside") > limit:
+            kept += [text[copied : match.end()], _cut_runs(text, runs, limit, codec is None)]
+            copied = scanned
+    if not kept:
+        return body
+    kept.append(text[copied:])
+    return "".join(kept).encode(codec or "latin-1")
+
+
 def parse_feed(
     body: bytes,
     *,
@@ -387,6 +725,7 @@ def parse_feed(
 ) -> ParsedFeed:
     """Parse an RSS or Atom document into items; raise FeedError if it is unsafe or no feed."""
     _refuse_unsafe_xml(body)
+    body = _bound_fields(body)
     # No content-location: feedparser would resolve a guid like "qdb-10377" against it, and
     # the same item read from a file or from another address would get another key.
     headers = {"content-type": content_type or "application/xml"}
@@ -679,6 +1018,170 @@ def entry_to_item(
     return FeedItem(key, draft)
 
 
+# --- parsing in a worker process --------------------------------------------------------
+
+ParseFunction = Callable[..., ParsedFeed]
+"""`parse_feed`, or a stand-in with its signature (tests); must be importable by name."""
+_Request = tuple[bytes, str | None, str | None, datetime]
+_Outcome = tuple[Any, ...]  # ("ok", ParsedFeed) | ("error", key, params) | ("crash", traceback)
+
+
+def _serve_parses(connection: Connection, parse: ParseFunction) -> None:
+    """Run in the worker: parse each request that arrives and answer with plain data."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the bot; the bot stops us
+    connection.send("ready")
+    while True:
+        try:
+            body, url, content_type, now = connection.recv()
+        except EOFError:
+            return  # the bot closed its end: nothing more will come
+        outcome: _Outcome
+        try:
+            outcome = ("ok", parse(body, url=url, content_type=content_type, now=now))
+        except FeedError as error:
+            outcome = ("error", error.key, error.params)
+        except Exception:
+            outcome = ("crash", traceback.format_exc())
+        connection.send(outcome)
+
+
+def _exchange(connection: Connection, request: _Request) -> _Outcome:
+    """Send one request to the worker and wait for its answer (in a thread: both block)."""
+    connection.send(request)
+    outcome: _Outcome = connection.recv()
+    return outcome
+
+
+class ParseWorker:
+    """Parse feeds in a child process, one at a time, killing any parse that overruns.
+
+    feedparser is pure Python with regexes that can run for minutes on one hostile field,
+    and a regex holds the GIL: a thread does not protect the event loop, a process does.
+    The process starts on first use and is reused (a parse costs a pickle each way, not a
+    start-up). Its start method is spawn, a fresh interpreter: fork would copy this
+    threaded process's locks mid-use. A parse that takes longer than `timeout` kills the
+    process and fails with feeds.error.too_slow; the next parse starts another. Start-up
+    waits for the child's "ready" outside the time limit, so a first parse is not cut short.
+    """
+
+    def __init__(
+        self, *, timeout: float = PARSE_TIMEOUT_SECONDS, parse: ParseFunction = parse_feed
+    ):
+        self._timeout = timeout
+        self._parse = parse
+        self._lock: asyncio.Lock | None = None
+        self._lock_loop: asyncio.AbstractEventLoop | None = None
+        self._process: BaseProcess | None = None
+        self._connection: Connection | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id, None while none runs."""
+        return self._process.pid if self._process is not None else None
+
+    def __enter__(self) -> ParseWorker:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _serialized(self) -> asyncio.Lock:
+        # One lock per event loop: a worker may outlive the loop it first served (tests).
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._lock_loop is not loop:
+            self._lock, self._lock_loop = asyncio.Lock(), loop
+        return self._lock
+
+    async def parse(
+        self,
+        body: bytes,
+        *,
+        url: str | None = None,
+        content_type: str | None = None,
+        now: datetime | None = None,
+    ) -> ParsedFeed:
+        """Parse a document in the worker; raise FeedError as `parse_feed` does, or too_slow."""
+        request: _Request = (body, url, content_type, now or datetime.now(UTC))
+        # Only one parse at a time, so the time limit counts the parse, not the queue.
+        async with self._serialized():
+            connection = await self._running()
+            try:
+                async with asyncio.timeout(self._timeout):
+                    outcome = await asyncio.to_thread(_exchange, connection, request)
+            except TimeoutError:
+                logger.warning("Feed %s: parsing took over %s s, worker killed", url, self._timeout)
+                await self._stop()
+                raise FeedError("feeds.error.too_slow") from None
+            except (EOFError, OSError) as error:
+                logger.error("Feed %s: the parse worker died (%r)", url, error)
+                await self._stop()
+                raise FeedError("feeds.error.internal") from None
+            except BaseException:  # cancelled mid-parse: its answer would reach the next one
+                await self._stop()
+                raise
+        kind, *details = outcome
+        if kind == "ok":
+            parsed: ParsedFeed = details[0]
+            return parsed
+        if kind == "error":
+            failure = FeedError(details[0])
+            failure.params = details[1]  # escaped already, when the worker raised it
+            raise failure
+        logger.error("Feed %s: parsing failed in the worker:\n%s", url, details[0])
+        raise FeedError("feeds.error.internal")
+
+    async def _running(self) -> Connection:
+        """Return the connection to a live worker, starting one if needed."""
+        if self._process is not None and self._connection is not None:
+            if self._process.is_alive():
+                return self._connection
+            await self._stop()
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe()
+        process = context.Process(
+            target=_serve_parses,
+            args=(theirs, self._parse),
+            name="newsbot-feed-parser",
+            daemon=True,  # never outlives the bot
+        )
+        await asyncio.to_thread(process.start)
+        theirs.close()  # the child's end lives in the child: its death is our EOF
+        self._process, self._connection = process, ours
+        try:
+            async with asyncio.timeout(_WORKER_START_SECONDS):
+                await asyncio.to_thread(ours.recv)
+        except BaseException as error:
+            await self._stop()
+            if isinstance(error, (TimeoutError, EOFError, OSError)):
+                logger.error("The feed parse worker did not start: %r", error)
+                raise FeedError("feeds.error.internal") from None
+            raise
+        return ours
+
+    def _discard(self) -> BaseProcess | None:
+        """Forget the worker and kill it; return it, to be reaped."""
+        process, self._process, self._connection = self._process, None, None
+        # The connection is not closed here: a thread may still be reading it, and gets
+        # EOF once the child is dead; the last reference to go closes it.
+        if process is not None and process.is_alive():
+            process.kill()
+        return process
+
+    async def _stop(self) -> None:
+        if (process := self._discard()) is not None:
+            await asyncio.to_thread(process.join, _WORKER_REAP_SECONDS)
+
+    def close(self) -> None:
+        """Stop the worker process, if one runs."""
+        if (process := self._discard()) is not None:
+            process.join(_WORKER_REAP_SECONDS)
+
+
 # --- publishing -------------------------------------------------------------------------
 
 
@@ -811,6 +1314,7 @@ class FeedPoller:
         *,
         notify_editors: NotifyEditors = _nobody,
         limits: FetchLimits | None = None,
+        parser: ParseWorker | None = None,
         clock: Callable[[], float] = time.time,
         concurrency: int = POLL_CONCURRENCY,
         jitter: float = _JITTER,
@@ -820,6 +1324,9 @@ class FeedPoller:
         self.publisher = publisher
         self.client = client
         self.limits = limits or FetchLimits()
+        # A worker of its own unless given one; its process starts at the first parse.
+        self.parser = parser or ParseWorker()
+        self._owns_parser = parser is None
         self._notify_editors = notify_editors
         self._clock = clock
         self._semaphore = asyncio.Semaphore(concurrency)
@@ -865,12 +1372,14 @@ class FeedPoller:
             await asyncio.shield(self._task)
 
     async def close(self) -> None:
-        """Stop the running round, if any."""
+        """Stop the running round, if any, and the parse worker if it is the poller's own."""
         if self._task is not None and not self._task.done():
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self._task = None
+        if self._owns_parser:
+            await asyncio.to_thread(self.parser.close)
 
     def _lock(self, feed_id: int) -> asyncio.Lock:
         return self._locks.setdefault(feed_id, asyncio.Lock())
@@ -940,9 +1449,8 @@ class FeedPoller:
         return PollReport(feed.id, "ok", len(parsed.items), tally)
 
     async def _parse(self, result: FetchResult) -> ParsedFeed:
-        # feedparser is pure Python: a large document would stall every chat for a moment.
-        return await asyncio.to_thread(
-            parse_feed,
+        # In the worker process: feedparser on a hostile document would stall every chat.
+        return await self.parser.parse(
             result.body,
             url=result.url,
             content_type=result.content_type,
@@ -1099,7 +1607,7 @@ async def start_feeds(application: NewsbotApplication) -> FeedPoller:
     if application.job_queue is None:
         raise RuntimeError("feeds need python-telegram-bot's job queue (the job-queue extra)")
     data = application.bot_data
-    client = new_http_client()
+    client = new_http_client(policy=AddressPolicy(allow_private=data.settings.feeds_private))
     poller = FeedPoller(
         data.db,
         data.publisher,

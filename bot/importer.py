@@ -25,14 +25,15 @@ from typing import Any, Literal, TextIO
 
 from bot.config import Settings
 from bot.feeds import (
+    AddressPolicy,
     FeedError,
     FeedItem,
     FetchLimits,
+    ParseWorker,
     clean_author,
     draft_from_parts,
     fetch_feed,
     new_http_client,
-    parse_feed,
     publish_items,
     source_key_for,
     split_text,
@@ -201,16 +202,20 @@ def _read_feed_file(path: Path) -> bytes:
         raise FeedError("feeds.error.file") from None
 
 
-async def _feed_items(source: str, limits: FetchLimits | None) -> list[FeedItem]:
+async def _feed_items(
+    source: str, limits: FetchLimits | None, policy: AddressPolicy
+) -> list[FeedItem]:
     """Return the items of a feed at an address or in a file; FeedError if unreadable."""
     now = datetime.now(UTC)
     if source.lower().startswith(("http://", "https://")):
-        async with new_http_client(limits) as client:
+        async with new_http_client(limits, policy=policy) as client:
             result = await fetch_feed(client, source, limits=limits)
         body, url, content_type = result.body, result.url, result.content_type
     else:
         body, url, content_type = await asyncio.to_thread(_read_feed_file, Path(source)), None, None
-    parsed = await asyncio.to_thread(parse_feed, body, url=url, content_type=content_type, now=now)
+    # In a worker process with a time limit, as the poller does: a file can be hostile too.
+    with ParseWorker() as worker:
+        parsed = await worker.parse(body, url=url, content_type=content_type, now=now)
     return parsed.items
 
 
@@ -229,7 +234,8 @@ async def run_import(
     """
     kind = await asyncio.to_thread(_source_kind, source)
     # Read the feed before opening the database: an unreachable source leaves no trace.
-    feed_items = await _feed_items(source, limits) if kind != "json_lines" else []
+    policy = AddressPolicy(allow_private=settings.feeds_private)
+    feed_items = await _feed_items(source, limits, policy) if kind != "json_lines" else []
     db = await connect(settings.db_path)
     try:
         publisher = Publisher(db)

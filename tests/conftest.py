@@ -107,6 +107,7 @@ def bot_settings(sandbox: Sandbox, tmp_path: Path) -> Settings:
         api_url=sandbox.base_url,
         db_path=tmp_path / "bot.sqlite3",
         admins=frozenset({EDITOR_ID}),
+        feeds_private=True,  # the tests' feed servers run on loopback
     )
 
 

@@ -23,6 +23,7 @@ def test_defaults_when_nothing_is_set() -> None:
     assert settings.send_rate == 30.0
     assert settings.paid_broadcast is False
     assert settings.channel is None
+    assert settings.feeds_private is False
 
 
 def test_every_variable_is_read() -> None:
@@ -36,6 +37,7 @@ def test_every_variable_is_read() -> None:
             "NEWSBOT_SEND_RATE": "12.5",
             "NEWSBOT_PAID_BROADCAST": "yes",
             "NEWSBOT_CHANNEL": "@lejournal",
+            "NEWSBOT_FEEDS_PRIVATE": "yes",
         },
         env_file=None,
     )
@@ -47,6 +49,7 @@ def test_every_variable_is_read() -> None:
     assert settings.send_rate == 12.5
     assert settings.paid_broadcast is True
     assert settings.channel == "@lejournal"
+    assert settings.feeds_private is True
 
 
 @pytest.mark.parametrize(
@@ -63,6 +66,7 @@ def test_every_variable_is_read() -> None:
         ("NEWSBOT_SEND_RATE", "0"),
         ("NEWSBOT_PAID_BROADCAST", "maybe"),
         ("NEWSBOT_CHANNEL", "lejournal"),
+        ("NEWSBOT_FEEDS_PRIVATE", "loopback"),
     ],
 )
 def test_bad_value_names_its_variable(variable: str, value: str) -> None:
@@ -126,3 +130,10 @@ def test_run_with_bad_admins_names_the_variable(tmp_path: Path) -> None:
     assert "NEWSBOT_ADMINS" in result.stderr
     assert TOKEN not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_run_with_bad_feeds_private_names_the_variable(tmp_path: Path) -> None:
+    result = _newsbot(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, NEWSBOT_FEEDS_PRIVATE="maybe")
+    assert result.returncode == 2
+    assert "NEWSBOT_FEEDS_PRIVATE" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr

@@ -220,14 +220,15 @@ MESSAGES: dict[str, str] = {
     "editor.stats_none": "—",
     # --- feeds (handlers/feeds.py) ---
     "feeds.error.bad_url": "the address must start with http:// or https://",
-    "feeds.error.timeout": "the site did not answer in time",
-    "feeds.error.network": "the site cannot be reached",
+    # One wording for every connection failure, so that errors reveal nothing about ports.
+    "feeds.error.network": "the site cannot be reached, or its address is not allowed",
     "feeds.error.http": "the site answered with error {status}",
     "feeds.error.redirects": "the site keeps redirecting from one address to another",
     "feeds.error.too_big": "the feed is larger than {megabytes} MB",
     "feeds.error.encoding": "the site sends the feed in an unknown compression",
     "feeds.error.not_feed": "this page is not an RSS or Atom feed",
     "feeds.error.unsafe": "the feed contains dangerous XML declarations and was refused",
+    "feeds.error.too_slow": "reading the feed took too long and was given up",
     "feeds.error.internal": "internal error in the bot, see its log",
     "feeds.error.file": "file not found or unreadable",
     "feeds.usage_add": (

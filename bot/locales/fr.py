@@ -232,14 +232,15 @@ MESSAGES: dict[str, str] = {
     "editor.stats_none": "—",
     # --- feeds (handlers/feeds.py) ---
     "feeds.error.bad_url": "l’adresse doit commencer par http:// ou https://",
-    "feeds.error.timeout": "le site n’a pas répondu à temps",
-    "feeds.error.network": "le site est injoignable",
+    # One wording for every connection failure, so that errors reveal nothing about ports.
+    "feeds.error.network": "le site est injoignable, ou son adresse n’est pas autorisée",
     "feeds.error.http": "le site a répondu par l’erreur {status}",
     "feeds.error.redirects": "le site renvoie d’adresse en adresse sans fin",
     "feeds.error.too_big": "le flux dépasse {megabytes}\u00a0Mo",
     "feeds.error.encoding": "le site envoie le flux dans une compression inconnue",
     "feeds.error.not_feed": "cette page n’est pas un flux RSS ou Atom",
     "feeds.error.unsafe": "le flux contient des déclarations XML dangereuses, il est refusé",
+    "feeds.error.too_slow": "la lecture du flux a pris trop de temps, elle a été abandonnée",
     "feeds.error.internal": "erreur interne du bot, voir son journal",
     "feeds.error.file": "fichier introuvable ou illisible",
     "feeds.usage_add": (
