@@ -178,15 +178,19 @@ async def run_chat(*, editor: bool = False) -> int:
             if not typed:
                 continue
             mark = chat.mark()
-            if typed.isdigit() and last_with_buttons is not None:
-                labels = last_with_buttons.labels()
-                index = int(typed) - 1
-                if not 0 <= index < len(labels):
-                    print(f"Pas de bouton {typed}.")
-                    continue
-                await me.press(last_with_buttons, index)
-            else:
-                await me.send(typed)
+            try:
+                if typed.isdigit() and last_with_buttons is not None:
+                    labels = last_with_buttons.labels()
+                    index = int(typed) - 1
+                    if not 0 <= index < len(labels):
+                        print(f"Pas de bouton {typed}.")
+                        continue
+                    await me.press(last_with_buttons, index)
+                else:
+                    await me.send(typed)
+            except (LookupError, ValueError) as error:  # a link button, a message gone
+                print(f"Impossible : {error}")
+                continue
             with contextlib.suppress(TimeoutError):
                 seen = await stage.sandbox.wait_for(chat, timeout=5.0, after=mark)
                 with contextlib.suppress(TimeoutError):
@@ -203,14 +207,22 @@ async def run_chat(*, editor: bool = False) -> int:
 
 def main_demo() -> int:
     """Run the demo from the command line."""
-    setup_logging(logging.WARNING, DEMO_TOKEN)
-    return asyncio.run(run_demo(lambda text: print(text, flush=True)))
+    setup_logging(logging.WARNING, DEMO_TOKEN, tracebacks=False)
+    try:
+        return asyncio.run(run_demo(lambda text: print(text, flush=True)))
+    except Exception as error:  # a terminal session says what went wrong in one line
+        print(f"newsbot demo: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
 
 
 def main_chat(editor: bool) -> int:
     """Run the interactive chat from the command line."""
-    setup_logging(logging.WARNING, DEMO_TOKEN)
-    with contextlib.suppress(KeyboardInterrupt):
+    setup_logging(logging.WARNING, DEMO_TOKEN, tracebacks=False)
+    try:
         return asyncio.run(run_chat(editor=editor))
-    print(file=sys.stderr)
-    return 0
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 0
+    except Exception as error:  # a terminal session says what went wrong in one line
+        print(f"newsbot chat: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1

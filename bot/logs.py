@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-__all__ = ["RedactingFilter", "setup_logging"]
+__all__ = ["OneLineFormatter", "RedactingFilter", "setup_logging"]
 
 
 class RedactingFilter(logging.Filter):
@@ -28,10 +28,37 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def setup_logging(level: int = logging.INFO, *secrets: str) -> None:
-    """Log to stderr, quiet the HTTP libraries, and redact `secrets` everywhere."""
+class OneLineFormatter(logging.Formatter):
+    """Format a record on one line: an exception as its type and message, no traceback."""
+
+    def __init__(self, fmt: str, *secrets: str):
+        super().__init__(fmt)
+        self._secrets = [secret for secret in secrets if secret]
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        error = record.exc_info[1] if record.exc_info else None
+        record.exc_info = record.exc_text = record.stack_info = None
+        try:
+            line = super().format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+        if error is not None:
+            line = f"{line} ({type(error).__name__}: {error})"
+        for secret in self._secrets:
+            line = line.replace(secret, "<token>")
+        return " ".join(line.split())
+
+
+def setup_logging(level: int = logging.INFO, *secrets: str, tracebacks: bool = True) -> None:
+    """Log to stderr, quiet the HTTP libraries, and redact `secrets` everywhere.
+
+    Without `tracebacks`, every record is one line (for the terminal sessions: the demo and
+    `newsbot chat`).
+    """
+    fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(logging.Formatter(fmt) if tracebacks else OneLineFormatter(fmt, *secrets))
     handler.addFilter(RedactingFilter(*secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

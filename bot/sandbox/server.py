@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import logging
 import random
@@ -12,8 +13,9 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
-from aiohttp import web
+from aiohttp import BodyPartReader, hdrs, web
 
 from bot.sandbox.html import HtmlError, autodetect_entities, parse_text
 from bot.sandbox.policy import (
@@ -164,6 +166,31 @@ class SandboxApiError(Exception):
 
 def _bad(description: str, parameters: dict[str, Any] | None = None) -> SandboxApiError:
     return SandboxApiError(400, description, parameters)
+
+
+def _valid_text(text: str) -> str:
+    """Return text as Telegram keeps it: a lone UTF-16 surrogate becomes U+FFFD.
+
+    A JSON "\\ud800" escape, or bytes a terminal decoded with surrogateescape, leave such
+    code points in a Python string; UTF-8 cannot carry them, so Telegram replaces them.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A pair split in two code points joins again; what stays alone is replaced.
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
+def _valid(value: Any) -> Any:
+    """Return a decoded request value with every string in it made valid text."""
+    if isinstance(value, str):
+        return _valid_text(value)
+    if isinstance(value, dict):
+        return {_valid_text(str(key)): _valid(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_valid(item) for item in value]
+    return value
 
 
 @dataclass
@@ -606,6 +633,9 @@ class Sandbox:
         chat = self._user_chat(user, chat_ref)
         if chat.deleted or chat.migrated_to is not None:
             raise ValueError(f"chat {chat.id} no longer accepts messages")
+        # What a client typed arrives as valid text, lone surrogates replaced (Telegram's way).
+        text = None if text is None else _valid_text(text)
+        caption = None if caption is None else _valid_text(caption)
         content = text if text is not None else caption
         entities = autodetect_entities(content) if content else []
         message = SandboxMessage(
@@ -644,6 +674,7 @@ class Sandbox:
         chat, found = self._find_message(message, user)
         if found.from_bot or found.sender_id != user.id:
             raise ValueError("a user can edit only the messages they sent")
+        text = _valid_text(text)
         found.history.append(
             {"text": found.text, "caption": found.caption, "entities": found.entities}
         )
@@ -724,6 +755,7 @@ class Sandbox:
         offset: str,
         timeout: float,  # noqa: ASYNC109 - the public API names it so
     ) -> list[dict[str, Any]]:
+        query = _valid_text(query)
         query_id = str(self.rng.getrandbits(63))
         self._callbacks[query_id] = _CallbackQuery(user, self.clock.monotonic())
         future = self._answer_waiters.setdefault(
@@ -818,6 +850,8 @@ class Sandbox:
             params = await self._params(request)
         except SandboxApiError as error:
             return self._error(error)
+        except web.HTTPRequestEntityTooLarge:
+            return self._error(SandboxApiError(413, "Request Entity Too Large"))
         faults = self.faults
         faulty = faults.applies_to(key)
         if faulty:
@@ -853,8 +887,10 @@ class Sandbox:
 
     def _respond(self, status: int, body: dict[str, Any]) -> web.Response:
         self.stats.responses[status] += 1
+        # Requests and users' messages are made valid text on the way in; this is the last
+        # guard: one unencodable update would fail every getUpdates after it.
         return web.Response(
-            body=json.dumps(body, ensure_ascii=False).encode(),
+            body=_valid_text(json.dumps(body, ensure_ascii=False)).encode(),
             status=status,
             content_type="application/json",
         )
@@ -892,29 +928,49 @@ class Sandbox:
         return max(until - now, 0.0)
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
+        # Like Telegram, any bytes are read as UTF-8, invalid sequences replaced by U+FFFD;
+        # only a body that is not JSON, or not multipart, when it says it is, is refused.
         params: dict[str, Any] = {}
         for key, value in request.query.items():
             params[key] = self._decode(key, value)
         if not request.body_exists:
-            return params
+            return _valid(params)
         ctype = request.content_type
         if ctype == "application/json":
+            raw = await request.read()
             try:
-                body = await request.json()
+                body = json.loads(raw.decode("utf-8", "replace"))
             except ValueError:
                 raise _bad("Bad Request: can't parse JSON object") from None
             if not isinstance(body, dict):
                 raise _bad("Bad Request: can't parse JSON object")
             params.update(body)
-            return params
-        if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            form = await request.post()
-            for key, field in form.items():
-                if isinstance(field, str):
-                    params[key] = self._decode(key, field)
+        elif ctype == "application/x-www-form-urlencoded":
+            raw = await request.read()
+            text = raw.decode("utf-8", "replace")
+            for key, value in parse_qsl(text, keep_blank_values=True, errors="replace"):
+                params[key] = self._decode(key, value)
+        elif ctype == "multipart/form-data":
+            params.update(await self._multipart(request))
+        return _valid(params)
+
+    async def _multipart(self, request: web.Request) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
+        try:
+            async for part in await request.multipart():
+                if not isinstance(part, BodyPartReader) or not part.name:
+                    continue
+                data = await part.read(decode=True)
+                if part.filename is not None:
+                    kind = part.headers.get(hdrs.CONTENT_TYPE, "application/octet-stream")
+                    fields[part.name] = web.FileField(
+                        part.name, part.filename, io.BytesIO(data), kind, part.headers
+                    )
                 else:
-                    params[key] = field  # an uploaded file
-        return params
+                    fields[part.name] = self._decode(part.name, data.decode("utf-8", "replace"))
+        except Exception:  # whatever aiohttp's parser raises on a body that is not multipart
+            raise _bad("Bad Request: can't parse multipart/form-data body") from None
+        return fields
 
     @staticmethod
     def _decode(key: str, value: str) -> Any:
