@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import sqlite3
 import sys
+import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from bot import __version__
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
 from db import DatabaseTooNewError
 
+if TYPE_CHECKING:
+    from bot.app import NewsbotApplication
+
 __all__ = ["main"]
+
+logger = logging.getLogger(__name__)
+
+_STARTUP_WAIT = 120.0  # seconds of trying to reach Telegram before giving up
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -23,11 +35,93 @@ def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
     token = settings.require_token()
     setup_logging(logging.DEBUG if args.verbose else logging.INFO, token)
+    # python-telegram-bot logs its start-up retries with a traceback before raising; the one
+    # line below says the same, without it.
+    logging.getLogger("telegram.ext").addFilter(_drop_bootstrap_failures)
     application = build_application(settings)
-    # Retry getMe at start-up (about two minutes, backing off): one 502 from Telegram
-    # must not stop a bot that a supervisor may not restart.
-    application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=10)
+    # run_polling() runs on the current event loop: reaching Telegram first on that same loop
+    # leaves it an initialized bot, and every start-up failure comes out here as an exception.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(_reach_telegram(application, args.startup_wait))
+        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=10)
+    except (ConfigError, DatabaseTooNewError):
+        raise
+    except Exception as error:
+        # Everything goes through the redaction: python-telegram-bot puts the token in the
+        # text of InvalidToken, and a transport error may quote a URL.
+        problem = _startup_problem(error, settings).replace(token, "<token>")
+        print(f"newsbot: {problem}", file=sys.stderr)
+        return 1
+    finally:
+        if not loop.is_closed():
+            loop.close()
     return 0
+
+
+async def _reach_telegram(application: NewsbotApplication, wait: float) -> None:
+    """Initialize the bot (getMe), trying again for `wait` seconds while Telegram is unreachable.
+
+    One 502 or a network still coming up must not stop a bot that no supervisor restarts;
+    each failed try is one warning line.
+    """
+    from telegram.error import BadRequest, NetworkError, RetryAfter
+
+    deadline = time.monotonic() + wait
+    pause = 1.0
+    try:
+        while True:
+            try:
+                await application.initialize()
+                return
+            except BadRequest:
+                raise
+            except (NetworkError, RetryAfter) as error:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise
+                pause = min(pause, left)
+                logger.warning(
+                    "Telegram is unreachable (%s); trying again in %.3g s", _one_line(error), pause
+                )
+                await asyncio.sleep(pause)
+                pause = min(30.0, pause * 1.5)
+    except BaseException:
+        # The bot opened its HTTP sessions before getMe failed; Application.shutdown() would
+        # skip them, the application never having initialized.
+        await application.bot.shutdown()
+        raise
+
+
+def _startup_problem(error: Exception, settings: Settings) -> str:
+    """Return one line saying why the bot could not start."""
+    from telegram.error import BadRequest, InvalidToken, NetworkError
+
+    if isinstance(error, InvalidToken):
+        return (
+            "Telegram refused the token in TELEGRAM_BOT_TOKEN: check it with @BotFather "
+            "(and TELEGRAM_API_URL, if you set it)"
+        )
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        parts = urlsplit(settings.api_url)
+        return f"cannot reach Telegram at {parts.scheme}://{parts.netloc}: {_one_line(error)}"
+    if isinstance(error, sqlite3.Error):
+        return f"cannot open the database {settings.db_path}: {_one_line(error)}"
+    return f"could not start: {type(error).__name__}: {_one_line(error)}"
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def _drop_bootstrap_failures(record: logging.LogRecord) -> bool:
+    """Drop python-telegram-bot's "Network Retry Loop (Bootstrap ...)" tracebacks."""
+    return not (
+        record.levelno >= logging.ERROR
+        and isinstance(record.msg, str)
+        and record.msg.startswith("Network Retry Loop (Bootstrap")
+    )
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -75,6 +169,13 @@ def _parser() -> argparse.ArgumentParser:
         "run", help="run the bot (long polling), configured from the environment"
     )
     run.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    run.add_argument(
+        "--startup-wait",
+        type=float,
+        default=_STARTUP_WAIT,
+        metavar="SECONDS",
+        help=f"keep trying to reach Telegram at start-up this long (default {_STARTUP_WAIT:.0f})",
+    )
     run.set_defaults(handler=_run)
 
     demo = commands.add_parser(

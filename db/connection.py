@@ -37,13 +37,30 @@ def _migrations() -> list[tuple[int, str]]:
 SCHEMA_VERSION = max(version for version, _ in _migrations())
 
 
+def _probe(path: str | Path) -> None:
+    """Fail as sqlite3 does on a file that cannot be opened or is not a database."""
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA schema_version")  # reads the header
+    finally:
+        connection.close()
+
+
 async def _open(path: str | Path) -> aiosqlite.Connection:
+    # A file that cannot be opened fails here first, with plain sqlite3: aiosqlite, failing to
+    # open it, stops its worker thread without waiting, and that thread may then answer an
+    # event loop already closed, with a traceback on the way out.
+    await asyncio.to_thread(_probe, path)
     # isolation_level=None: no implicit transactions; writers say BEGIN themselves.
     conn = await aiosqlite.connect(path, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    await conn.execute("PRAGMA foreign_keys = ON")
-    await conn.execute("PRAGMA synchronous = NORMAL")
+    try:
+        conn.row_factory = sqlite3.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        await conn.close()  # an open connection's thread would keep the process from exiting
+        raise
     return conn
 
 
