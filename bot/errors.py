@@ -3,7 +3,9 @@
 The tree::
 
     NewsbotError                 key + params, translated with bot.i18n.t(lang, key, **params)
-     └── DraftError (ValueError) an article message an editor must fix (bot.site)
+     ├── DraftError (ValueError) an article message an editor must fix (bot.site)
+     └── LimitError              a reader went past a cap: a name too long to look up,
+                                 too many subscriptions or new topics (bot.site, bot.follows)
 
 String parameters are HTML-escaped when the error is built: catalogue values are Telegram
 HTML and their placeholders expect escaped text, while the values usually echo what a user
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import html
 
-__all__ = ["DraftError", "NewsbotError"]
+__all__ = ["DraftError", "LimitError", "NewsbotError"]
 
 
 class NewsbotError(Exception):
@@ -40,3 +42,7 @@ class NewsbotError(Exception):
 
 class DraftError(NewsbotError, ValueError):
     """Reject an article message, saying what the editor should change."""
+
+
+class LimitError(NewsbotError):
+    """Refuse what goes past a cap, saying what the reader can do instead."""

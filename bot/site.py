@@ -26,12 +26,13 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from bot.errors import DraftError
+from bot.errors import DraftError, LimitError
 from db.models import ArticleDraft
 
 __all__ = [
     "DEFAULT_AUTHOR",
     "LEAD_MAX_CHARS",
+    "QUERY_MAX_CHARS",
     "TEXT_MAX_CHARS",
     "TITLE_MAX_CHARS",
     "URL_MAX_CHARS",
@@ -39,6 +40,7 @@ __all__ = [
     "ParsedTitle",
     "closest",
     "fold",
+    "fold_query",
     "nicest_name",
     "parse_article_message",
     "parse_byline",
@@ -52,6 +54,10 @@ TITLE_MAX_CHARS = 200
 LEAD_MAX_CHARS = 3_000
 TEXT_MAX_CHARS = 60_000
 URL_MAX_CHARS = 2_048
+QUERY_MAX_CHARS = 200
+"""The longest folded name a reader may look up: well past any author's or topic's, and
+far below SQLite's 50,000-byte LIKE pattern limit, which one legal message can otherwise
+reach once folded (NFKD spells U+FDFA in 18 characters)."""
 
 _SPACES_RE = re.compile(r"\s+")
 # Hyphens, dashes, apostrophes and underscores separate words in names and topics the same
@@ -108,6 +114,14 @@ def fold(text: str) -> str:
     )
     folded = kept.casefold().translate(_LIGATURES)
     return _FOLD_SEPARATORS_RE.sub(" ", folded).strip()
+
+
+def fold_query(text: str) -> str:
+    """Return the matching key of a name a reader typed; raise LimitError if it is too long."""
+    folded = fold(text)
+    if len(folded) > QUERY_MAX_CHARS:
+        raise LimitError("error.name_too_long")
+    return folded
 
 
 class Named(Protocol):

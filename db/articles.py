@@ -21,6 +21,7 @@ __all__ = [
     "articles_by_author",
     "articles_by_topic",
     "author_candidates",
+    "count_unused_topics",
     "ensure_author",
     "ensure_topic",
     "find_authors",
@@ -38,6 +39,7 @@ __all__ = [
     "newer_articles",
     "newer_articles_by_author",
     "newer_articles_by_topic",
+    "prune_unused_topics",
     "related_articles",
     "rename_author",
     "search_articles",
@@ -221,6 +223,31 @@ async def find_authors(conn: aiosqlite.Connection, folded: str, limit: int = 10)
 async def find_topics(conn: aiosqlite.Connection, folded: str, limit: int = 10) -> list[Topic]:
     """Return topics whose folded name is, starts with or contains `folded`, best first."""
     return [_topic(row) for row in await _find(conn, "topics", folded, limit)]
+
+
+# A topic no article has ever carried exists only because a reader subscribed to a word.
+_UNUSED_TOPIC = """
+    topics.article_count = 0
+    AND NOT EXISTS (SELECT 1 FROM article_topics AS at WHERE at.topic_id = topics.id)
+"""
+
+
+async def count_unused_topics(conn: aiosqlite.Connection) -> int:
+    """Return how many topics no article, published or not, has ever carried."""
+    async with conn.execute(f"SELECT count(*) FROM topics WHERE {_UNUSED_TOPIC}") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def prune_unused_topics(conn: aiosqlite.Connection) -> int:
+    """Delete the topics no article has carried and no chat follows; return how many."""
+    cursor = await conn.execute(
+        f"""
+        DELETE FROM topics WHERE {_UNUSED_TOPIC}
+          AND NOT EXISTS (SELECT 1 FROM subscriptions AS s WHERE s.topic_id = topics.id)
+        """
+    )
+    return cursor.rowcount
 
 
 async def _list(

@@ -8,15 +8,18 @@ from collections.abc import Iterable
 import aiosqlite
 
 from db.deliveries import cancel_unfollowed
-from db.models import Author, Chat, ChatStatus, ChatType, Subscription, Topic
+from db.models import Author, Chat, ChatStatus, ChatType, Page, Subscription, Topic
 
 __all__ = [
     "chat_subscriptions",
     "chats_by_ids",
+    "follow_count",
     "get_chat",
     "migrate_chat",
+    "new_topic_follows",
     "set_chat_status",
     "subscribe",
+    "subscriptions_page",
     "unsubscribe",
     "unsubscribe_all",
     "upsert_chat",
@@ -157,6 +160,46 @@ async def unsubscribe_all(conn: aiosqlite.Connection, chat_id: int) -> int:
 
 async def chat_subscriptions(conn: aiosqlite.Connection, chat_id: int) -> list[Subscription]:
     """Return a chat's subscriptions, topics first, each alphabetically."""
+    return await _subscriptions(conn, chat_id, -1, 0)  # LIMIT -1: all of them
+
+
+async def subscriptions_page(
+    conn: aiosqlite.Connection, chat_id: int, limit: int, offset: int = 0
+) -> Page[Subscription]:
+    """Return one page of a chat's subscriptions, in the order of `chat_subscriptions`."""
+    found = await _subscriptions(conn, chat_id, limit + 1, offset)
+    return Page(found[:limit], len(found) > limit)
+
+
+async def follow_count(conn: aiosqlite.Connection, chat_id: int) -> int:
+    """Return how many things a chat follows: the number its cap applies to.
+
+    Subscriptions only for now; keyword watches will be counted here too, so one cap
+    covers everything a chat follows.
+    """
+    async with conn.execute(
+        "SELECT count(*) FROM subscriptions WHERE chat_id = ?", (chat_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def new_topic_follows(conn: aiosqlite.Connection, chat_id: int) -> int:
+    """Return how many topics no article carries yet the chat follows."""
+    async with conn.execute(
+        """
+        SELECT count(*) FROM subscriptions AS s JOIN topics AS t ON t.id = s.topic_id
+        WHERE s.chat_id = ? AND t.article_count = 0
+        """,
+        (chat_id,),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def _subscriptions(
+    conn: aiosqlite.Connection, chat_id: int, limit: int, offset: int
+) -> list[Subscription]:
     async with conn.execute(
         """
         SELECT s.id, s.chat_id,
@@ -168,9 +211,10 @@ async def chat_subscriptions(conn: aiosqlite.Connection, chat_id: int) -> list[S
         LEFT JOIN topics AS t ON t.id = s.topic_id
         LEFT JOIN authors AS au ON au.id = s.author_id
         WHERE s.chat_id = ?
-        ORDER BY s.topic_id IS NULL, COALESCE(t.key, au.key)
+        ORDER BY s.topic_id IS NULL, COALESCE(t.key, au.key), s.id
+        LIMIT ? OFFSET ?
         """,
-        (chat_id,),
+        (chat_id, limit, offset),
     ) as cursor:
         rows = await cursor.fetchall()
     return [

@@ -52,7 +52,7 @@ from bot.formatting import (
     visible_length,
 )
 from bot.i18n import t
-from bot.site import closest, fold
+from bot.site import closest, fold, fold_query
 from db import articles, chats
 from db.models import Article, Author, Page, Topic
 from handlers.access import reply_language
@@ -383,7 +383,7 @@ async def _match_topic(
     reader: aiosqlite.Connection, name: str
 ) -> tuple[Topic | None, list[Topic], list[Topic]]:
     """Return (the topic, several matches to choose from, close names) for a typed name."""
-    folded = fold(name.lstrip("#"))
+    folded = fold_query(name.lstrip("#"))
     if not folded:
         return None, [], []
     exact = await articles.get_topic_by_key(reader, folded)
@@ -643,7 +643,7 @@ async def _match_author(
     reader: aiosqlite.Connection, name: str
 ) -> tuple[Author | None, list[Author], list[Author]]:
     """Return (the author, several matches to choose from, close names) for a typed name."""
-    folded = fold(name)
+    folded = fold_query(name)
     if not folded:
         return None, [], []
     exact = await articles.get_author_by_key(reader, folded)

@@ -6,12 +6,15 @@ Callback data (all under "sub:"):
   sub:-t:<id> / sub:-a:<id>                unsubscribe (the /subscriptions list)
   sub:new:<word>                           subscribe to a topic no article carries yet
   sub:all                                  confirm /unsubscribe all
+and, outside it (turning pages is for anyone, not only a group's admins):
+  subs:<offset>                            turn the /subscriptions list in place
 """
 
 from __future__ import annotations
 
 import contextlib
 import html
+import re
 import time
 from typing import TYPE_CHECKING, Literal
 
@@ -34,7 +37,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot import site
+from bot import follows, site
+from bot.formatting import excerpt
 from bot.i18n import language_for, t
 from db import articles, chats
 from db.models import Author, Topic
@@ -52,6 +56,11 @@ _ADMIN_CACHE_SECONDS = 300.0
 _ADMIN_STATUSES = {ChatMember.OWNER, ChatMember.ADMINISTRATOR}
 _MAX_CHOICES = 8
 _NEW_TOPIC_MAX = 40  # characters of a new topic's name (callback_data holds 64 bytes)
+# A page of /subscriptions: with names cut to _LIST_NAME_CHARS it stays far below 4,096
+# characters, and its buttons (one per line, plus two to turn pages) below Telegram's 100.
+_LIST_PAGE = 20
+_LIST_NAME_CHARS = 80
+_LIST_PAGE_DATA = re.compile(r"subs:(\d{1,5})")
 
 
 # --- who may change a chat's subscriptions ---------------------------------------------
@@ -117,7 +126,7 @@ async def _resolve(
 ) -> tuple[list[Topic | Author], list[Topic | Author]]:
     """Return (matches, near misses) for a topic or author name, topics first."""
     reader = context.bot_data.db.reader
-    folded = site.fold(text.lstrip("#"))
+    folded = site.fold_query(text.lstrip("#"))
     if not folded:
         return [], []
     exact = await articles.get_topic_by_key(reader, folded)
@@ -155,13 +164,16 @@ def _button(prefix: str, target: Topic | Author) -> InlineKeyboardButton:
 
 async def _subscribe(context: Context, chat_id: int, target: Topic | Author) -> bool:
     async with context.bot_data.db.transaction() as conn:
-        return await chats.subscribe(
+        added = await chats.subscribe(
             conn,
             chat_id,
             time.time(),
             topic_id=target.id if isinstance(target, Topic) else None,
             author_id=target.id if isinstance(target, Author) else None,
         )
+        if added:
+            await follows.check_added(conn, chat_id)
+        return added
 
 
 async def _unsubscribe(context: Context, chat_id: int, kind: Kind, target_id: int) -> bool:
@@ -238,9 +250,13 @@ def _new_topic_name(text: str) -> str | None:
 async def _subscribe_new_topic(
     context: Context, chat_id: int, name: str, message: Message, lang: str
 ) -> None:
+    key = site.fold(name)
     async with context.bot_data.db.transaction() as conn:
-        topic = await articles.ensure_topic(conn, site.fold(name), name)
-        await chats.subscribe(conn, chat_id, time.time(), topic_id=topic.id)
+        if await articles.get_topic_by_key(conn, key) is None:
+            await follows.check_new_topic(conn, chat_id)
+        topic = await articles.ensure_topic(conn, key, name)
+        if await chats.subscribe(conn, chat_id, time.time(), topic_id=topic.id):
+            await follows.check_added(conn, chat_id)
     await message.reply_text(t(lang, "sub.new_topic_added", name=html.escape(f"#{topic.name}")))
 
 
@@ -271,28 +287,84 @@ async def unsubscribe(update: Update, context: Context) -> None:
     await message.reply_text(t(lang, "sub.not_following", name=html.escape(wanted)))
 
 
-async def list_subscriptions(update: Update, context: Context) -> None:
-    """List the chat's subscriptions, each with a button to remove it."""
-    message, chat = update.effective_message, update.effective_chat
-    assert message is not None and chat is not None
-    lang = reply_language(update)
-    subscriptions = await chats.chat_subscriptions(context.bot_data.db.reader, chat.id)
-    if not subscriptions:
-        await message.reply_text(t(lang, "sub.none"))
-        return
+async def _list_page(
+    context: Context, chat_id: int, lang: str, offset: int
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """Return a page of the chat's subscriptions and its buttons; None when it has none."""
+    reader = context.bot_data.db.reader
+    total = await chats.follow_count(reader, chat_id)
+    if total == 0:
+        return None
+    # Past the end (removed since the page was shown): the last page.
+    offset = min(offset, (total - 1) // _LIST_PAGE * _LIST_PAGE)
+    page = await chats.subscriptions_page(reader, chat_id, _LIST_PAGE, offset)
+    if not page.items:
+        return None
+    lines = "\n".join(f"• {html.escape(excerpt(s.label, _LIST_NAME_CHARS))}" for s in page.items)
+    pages = -(-total // _LIST_PAGE)
+    if pages > 1:
+        number = offset // _LIST_PAGE + 1
+        text = t(lang, "sub.list_page", count=total, page=number, pages=pages, lines=lines)
+    else:
+        text = t(lang, "sub.list", count=total, lines=lines)
     rows = [
         [
             InlineKeyboardButton(
-                f"✖️ {s.label}", callback_data=f"sub:-{_kind(s.target)}:{s.target.id}"
+                f"✖️ {excerpt(s.label, _LIST_NAME_CHARS)}",
+                callback_data=f"sub:-{_kind(s.target)}:{s.target.id}",
             )
         ]
-        for s in subscriptions[:50]
+        for s in page.items
     ]
-    lines = "\n".join(f"• {html.escape(s.label)}" for s in subscriptions)
-    await message.reply_text(
-        t(lang, "sub.list", count=len(subscriptions), lines=lines),
-        reply_markup=InlineKeyboardMarkup(rows),
-    )
+    turn = []
+    if offset > 0:
+        turn.append(
+            InlineKeyboardButton(
+                t(lang, "reading.button.previous"),
+                callback_data=f"subs:{max(0, offset - _LIST_PAGE)}",
+            )
+        )
+    if page.has_more:
+        turn.append(
+            InlineKeyboardButton(
+                t(lang, "reading.button.next"), callback_data=f"subs:{offset + _LIST_PAGE}"
+            )
+        )
+    if turn:
+        rows.append(turn)
+    return text, InlineKeyboardMarkup(rows)
+
+
+async def list_subscriptions(update: Update, context: Context) -> None:
+    """List the chat's subscriptions, a page at a time, each with a button to remove it."""
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
+    lang = reply_language(update)
+    shown = await _list_page(context, chat.id, lang, 0)
+    if shown is None:
+        await message.reply_text(t(lang, "sub.none"))
+        return
+    text, markup = shown
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def turn_subscriptions_page(update: Update, context: Context) -> None:
+    """Show another page of /subscriptions in place."""
+    query, chat = update.callback_query, update.effective_chat
+    assert query is not None
+    lang = reply_language(update)
+    match = _LIST_PAGE_DATA.fullmatch(query.data or "")
+    shown = None
+    if match is not None and chat is not None:
+        shown = await _list_page(context, chat.id, lang, int(match[1]))
+    if shown is None:
+        await query.answer(t(lang, "reading.stale_page"))
+        return
+    await query.answer()
+    text, markup = shown
+    # Pressed twice, or the message is too old to edit: the answer was enough.
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_text(text, reply_markup=markup)
 
 
 # --- buttons ---------------------------------------------------------------------------
@@ -429,5 +501,6 @@ def register(application: NewsbotApplication) -> None:
     application.add_handler(CommandHandler("unsubscribe", unsubscribe))
     application.add_handler(CommandHandler("subscriptions", list_subscriptions))
     application.add_handler(CallbackQueryHandler(press_subscription_button, pattern=r"^sub:"))
+    application.add_handler(CallbackQueryHandler(turn_subscriptions_page, pattern=r"^subs:"))
     application.add_handler(ChatMemberHandler(track_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, follow_migration))
