@@ -24,7 +24,7 @@ from bot.feeds import (
     feed_label,
 )
 from bot.formatting import escape, split_html
-from bot.i18n import t
+from bot.i18n import plural, t
 from db import feeds as feeds_db
 from db.models import Feed
 from handlers.access import EditorOnly, reply_language
@@ -92,7 +92,7 @@ def _state(feed: Feed, now: float, lang: str) -> str:
         return t(
             lang,
             "feeds.state_failing",
-            failures=feed.consecutive_failures,
+            failures=plural(lang, "feeds.failures", feed.consecutive_failures),
             last_success=_relative(feed.last_success_at, now, lang),
             next_poll=next_poll,
             error=escape(describe_error(feed.last_error, lang)),
@@ -166,8 +166,8 @@ async def add_feed(update: Update, context: Context) -> None:
             "feeds.added",
             id=feed.id,
             feed=escape(feed_label(feed)),
-            found=report.found,
-            new=report.tally.new,
+            found=plural(lang, "feeds.found", report.found),
+            new=plural(lang, "feeds.new", report.tally.new),
             minutes=feed.interval_minutes,
         )
     await status.edit_text(text)

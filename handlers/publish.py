@@ -41,7 +41,7 @@ from telegram.warnings import PTBUserWarning
 from bot import formatting, site
 from bot.delivery import render_alert
 from bot.errors import DraftError
-from bot.i18n import t
+from bot.i18n import plural, t
 from bot.publishing import AuditNote, content_hash
 from db import articles, deliveries, editorial
 from db.deliveries import DeliveryCounts
@@ -107,8 +107,7 @@ class _Draft:
 
 def count_phrase(lang: str, key: str, count: int, **params: object) -> str:
     """Return `key.one` or `key.many` for `count` (in French, 0 and 1 take the singular)."""
-    singular = count <= 1 if lang == "fr" else count == 1
-    return t(lang, f"{key}.{'one' if singular else 'many'}", count=count, **params)
+    return plural(lang, key, count, **params)
 
 
 def new_token() -> str:

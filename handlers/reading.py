@@ -25,7 +25,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 import aiosqlite
-from babel.numbers import format_decimal
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -51,7 +50,7 @@ from bot.formatting import (
     split_html,
     visible_length,
 )
-from bot.i18n import t
+from bot.i18n import plural, t
 from bot.site import closest, fold, fold_query
 from db import articles, chats
 from db.models import Article, Author, Page, Topic
@@ -146,10 +145,7 @@ def deep_link(bot_username: str | None, payload: str) -> str | None:
 
 def count_articles(lang: str, count: int) -> str:
     """Return "1 article" / "12 articles", the number written the language's way."""
-    # French puts 0 and 1 in the singular, English only 1.
-    singular = count <= 1 if lang == "fr" else count == 1
-    number = format_decimal(count, locale=lang)
-    return t(lang, "reading.count.one" if singular else "reading.count.many", count=number)
+    return plural(lang, "reading.count", count)
 
 
 def fit_cards(header: str, cards_for: Callable[[int], list[str]]) -> str:

@@ -39,7 +39,7 @@ from telegram.ext import (
 
 from bot import follows, site
 from bot.formatting import excerpt
-from bot.i18n import language_for, t
+from bot.i18n import language_for, plural, t
 from db import articles, chats
 from db.models import Author, Topic
 from handlers import reading
@@ -387,7 +387,7 @@ async def press_subscription_button(update: Update, context: Context) -> None:
         async with context.bot_data.db.transaction() as conn:
             removed = await chats.unsubscribe_all(conn, chat.id)
         await query.answer()
-        await _edit_text(query, t(lang, "sub.all_removed", count=removed))
+        await _edit_text(query, plural(lang, "sub.all_removed", removed))
         return
     if action == "new" and len(parts) == 3 and (name := _new_topic_name(parts[2])):
         assert isinstance(query.message, Message)

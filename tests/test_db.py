@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -58,7 +59,7 @@ async def test_migrations_apply_to_an_empty_file_and_again(tmp_path: Path) -> No
 
 async def test_newer_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "future.sqlite3"
-    with sqlite3.connect(path) as raw:
+    with closing(sqlite3.connect(path)) as raw:  # `with connect()` alone never closes
         raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(DatabaseTooNewError, match="newer"):
         await connect(path)

@@ -797,9 +797,9 @@ async def test_feed_list_shows_each_feeds_state(database: Database, clock: Clock
     english = render_feed_list(feeds, "en", now)
 
     assert "Le Quotidien" in french and "il y a 2 minutes" in french and "dans 3 minutes" in french
-    assert "3 échec(s) de suite" in french and "l’erreur 503" in french and "jamais" in french
+    assert "3 échecs de suite" in french and "l’erreur 503" in french and "jamais" in french
     assert "a=1&amp;b=2" in french  # escaped for Telegram HTML
-    assert "3 failure(s) in a row" in english and "error 503" in english
+    assert "3 failures in a row" in english and "error 503" in english
     assert render_feed_list([], "fr", now).startswith("Aucun flux suivi")
 
 
@@ -1004,7 +1004,7 @@ async def test_editor_adds_lists_and_removes_a_feed_in_telegram(bot: Harness, si
 
         fetching, added = await bot.ask(bot.editor, f"/addfeed {url} 10", count=2)
         assert added.message_id == fetching.message_id  # the "reading…" message, edited
-        assert "Flux n°\u00a0" in added.text and "3 article(s) trouvé(s), dont 3" in added.text
+        assert "Flux n°\u00a0" in added.text and "3 articles trouvés\u00a0; 3 nouveaux importés" in added.text
         [listing] = await bot.ask(bot.editor, "/feeds")
         assert "Le Quotidien de Bamako" in listing.text and "Toutes les 10\u00a0min" in listing.text
         assert "lu il y a" in listing.text

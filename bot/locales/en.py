@@ -156,7 +156,8 @@ MESSAGES: dict[str, str] = {
     "sub.too_many": "This chat already has {limit} subscriptions, the most it can have. Remove one with /subscriptions before adding another.",
     "sub.too_many_new": "This chat already follows {limit} new topics that no article carries yet. Wait for an article on one of them, or remove one with /subscriptions.",
     "sub.new_topics_full": "No new topics can be created right now. Follow an existing topic (/topics) or try again later.",
-    "sub.all_removed": "Done: {count} subscription(s) stopped.",
+    "sub.all_removed.one": "Done: {count} subscription stopped.",
+    "sub.all_removed.many": "Done: {count} subscriptions stopped.",
     "sub.stale_button": "This button has expired. Start again with /subscribe.",
     "sub.removed_short": "You no longer follow {name}",
     "sub.added_short": "Subscribed to {name}",
@@ -245,10 +246,16 @@ MESSAGES: dict[str, str] = {
     "feeds.fetching": "⏳ Reading the feed…",
     "feeds.added": (
         "✅ Feed #{id} added: {feed}\n"
-        "{found} article(s) found, {new} of them new, imported without alerts. "
+        "{found}, {new} without alerts. "
         "I will read it every {minutes} min."
     ),
     "feeds.add_failed": "❌ I could not read this feed: {error}. Nothing was added.",
+    "feeds.found.one": "{count} article found",
+    "feeds.found.many": "{count} articles found",
+    "feeds.new.one": "{count} new one imported",
+    "feeds.new.many": "{count} new ones imported",
+    "feeds.failures.one": "{count} failure",
+    "feeds.failures.many": "{count} failures",
     "feeds.already": "This feed is already followed: #{id}, {feed}.",
     "feeds.removed": "🗑 Feed #{id} removed: {feed}. Its articles stay online.",
     "feeds.not_found": "There is no feed #{id}. The list: /feeds",
@@ -259,8 +266,7 @@ MESSAGES: dict[str, str] = {
     "feeds.state_ok": "✅ read {last_success}, next read {next_poll}",
     "feeds.state_new": "⏳ not read yet, first read {next_poll}",
     "feeds.state_failing": (
-        "⚠️ {failures} failure(s) in a row, last success: {last_success}, "
-        "next try {next_poll}\nError: {error}"
+        "⚠️ {failures} in a row, last success: {last_success}, next try {next_poll}\nError: {error}"
     ),
     "feeds.soon": "any moment now",
     "feeds.never": "never",

@@ -168,7 +168,8 @@ MESSAGES: dict[str, str] = {
     "sub.too_many": "Cette conversation a déjà {limit}\u00a0abonnements, le maximum. Retirez-en un avec /subscriptions avant d’en ajouter un autre.",
     "sub.too_many_new": "Cette conversation suit déjà {limit}\u00a0nouveaux sujets qu’aucun article ne porte encore. Attendez qu’un article paraisse sur l’un d’eux, ou retirez-en un avec /subscriptions.",
     "sub.new_topics_full": "Impossible de créer de nouveaux sujets pour l’instant. Suivez un sujet existant (/topics) ou réessayez plus tard.",
-    "sub.all_removed": "C’est fait\u00a0: {count} abonnement(s) arrêté(s).",
+    "sub.all_removed.one": "C’est fait\u00a0: {count} abonnement arrêté.",
+    "sub.all_removed.many": "C’est fait\u00a0: {count} abonnements arrêtés.",
     "sub.stale_button": "Ce bouton n’est plus valable. Recommencez avec /subscribe.",
     "sub.removed_short": "Vous ne suivez plus {name}",
     "sub.added_short": "Abonné à {name}",
@@ -257,10 +258,16 @@ MESSAGES: dict[str, str] = {
     "feeds.fetching": "⏳ Je lis le flux…",
     "feeds.added": (
         "✅ Flux n°\u00a0{id} ajouté\u00a0: {feed}\n"
-        "{found} article(s) trouvé(s), dont {new} nouveau(x), importé(s) sans alerte. "
+        "{found}\u00a0; {new} sans alerte. "
         "Je le relirai toutes les {minutes}\u00a0min."
     ),
     "feeds.add_failed": "❌ Je n’ai pas pu lire ce flux\u00a0: {error}. Rien n’a été ajouté.",
+    "feeds.found.one": "{count} article trouvé",
+    "feeds.found.many": "{count} articles trouvés",
+    "feeds.new.one": "{count} nouveau importé",
+    "feeds.new.many": "{count} nouveaux importés",
+    "feeds.failures.one": "{count} échec",
+    "feeds.failures.many": "{count} échecs",
     "feeds.already": "Ce flux est déjà suivi\u00a0: n°\u00a0{id}, {feed}.",
     "feeds.removed": "🗑 Flux n°\u00a0{id} retiré\u00a0: {feed}. Ses articles restent en ligne.",
     "feeds.not_found": "Aucun flux n°\u00a0{id}. La liste\u00a0: /feeds",
@@ -273,7 +280,7 @@ MESSAGES: dict[str, str] = {
     "feeds.state_ok": "✅ lu {last_success}, prochaine lecture {next_poll}",
     "feeds.state_new": "⏳ pas encore lu, première lecture {next_poll}",
     "feeds.state_failing": (
-        "⚠️ {failures} échec(s) de suite, dernier succès\u00a0: {last_success}, "
+        "⚠️ {failures} de suite, dernier succès\u00a0: {last_success}, "
         "nouvel essai {next_poll}\nErreur\u00a0: {error}"
     ),
     "feeds.soon": "d’un instant à l’autre",
