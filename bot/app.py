@@ -5,71 +5,24 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeAlias
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import (
-    Application,
-    CallbackContext,
-    ContextTypes,
-    Defaults,
-    ExtBot,
-    JobQueue,
-)
+from telegram.ext import Application, ContextTypes, Defaults
 
 import handlers
 from bot.config import Settings
+from bot.context import BotData, NewsbotApplication
 from bot.delivery import DeliveryWorker
-from bot.pacing import ChatLimits, Pacer, PacerArgs
+from bot.feeds import start_feeds, stop_feeds
+from bot.pacing import ChatLimits, Pacer
 from bot.publishing import Publisher
 from bot.transport import AiohttpRequest
-from db import Database, connect
+from db import connect
 
-if TYPE_CHECKING:
-    from bot.feeds import FeedPoller
-
-__all__ = ["BotData", "Context", "NewsbotApplication", "build_application", "running"]
+__all__ = ["build_application", "running"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class BotData:
-    """Everything handlers share, typed: `context.bot_data.db`, `.publisher`, `.settings`."""
-
-    settings: Settings = field(default_factory=Settings)
-    database: Database | None = None
-    worker: DeliveryWorker | None = None
-    publisher_: Publisher | None = None
-    channel_id: int | None = None
-    feeds: FeedPoller | None = None
-    recorded_chats: dict[int, tuple[str | None, str, float]] = field(default_factory=dict)
-    """Chats recorded lately (title, language, when), so most updates skip the write."""
-    flood_buckets: dict[int, tuple[float, float, bool]] = field(default_factory=dict)
-    """user -> (tokens, when, warned): the per-user fair-rate bucket of handlers.access."""
-    admin_cache: dict[tuple[int, int], tuple[bool, float]] = field(default_factory=dict)
-    """(chat, user) -> (is a group admin, valid until): getChatMember answers, kept briefly."""
-
-    @property
-    def db(self) -> Database:
-        if self.database is None:
-            raise RuntimeError("the database is opened in post_init; the bot is not running")
-        return self.database
-
-    @property
-    def publisher(self) -> Publisher:
-        if self.publisher_ is None:
-            raise RuntimeError("the publisher is created in post_init; the bot is not running")
-        return self.publisher_
-
-
-Context: TypeAlias = CallbackContext[ExtBot[PacerArgs], dict, dict, BotData]
-# python-telegram-bot's builder types its JobQueue loosely; Any keeps the rest precise.
-NewsbotApplication: TypeAlias = Application[
-    ExtBot[PacerArgs], Context, dict, dict, BotData, JobQueue[Any]
-]
 
 
 def _pacer(application: NewsbotApplication) -> Pacer:
@@ -96,8 +49,11 @@ async def _post_init(application: NewsbotApplication) -> None:
         on_queued=data.worker.wake,
         extra_chat_ids=lambda: () if data.channel_id is None else (data.channel_id,),
     )
-    await handlers.on_startup(application)
+    await handlers.on_startup(application)  # Telegram-facing set-up: menus, the channel
+    # The services start here, in this order, and stop in _post_stop in the reverse one: the
+    # poller publishes into the outbox the worker sends from.
     await data.worker.start()
+    await start_feeds(application)
     logger.info("newsbot is up; database %s", settings.db_path)
 
 
@@ -105,7 +61,7 @@ async def _post_stop(application: NewsbotApplication) -> None:
     # post_stop, not post_shutdown: the bot's HTTP client must still be open so the sends
     # under way can finish and be recorded.
     data = application.bot_data
-    await handlers.on_stop(application)
+    await stop_feeds(application)
     if data.worker is not None:
         await data.worker.stop()
         data.worker = None

@@ -18,7 +18,7 @@ from bot.logs import setup_logging
 from db import DatabaseTooNewError
 
 if TYPE_CHECKING:
-    from bot.app import NewsbotApplication
+    from bot.context import NewsbotApplication
 
 __all__ = ["main"]
 

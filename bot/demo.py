@@ -12,8 +12,9 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.app import NewsbotApplication, build_application, running
+from bot.app import build_application, running
 from bot.config import Secret, Settings
+from bot.context import NewsbotApplication
 from bot.logs import setup_logging
 from bot.samples import load_samples
 from bot.sandbox import Sandbox, SandboxChat, SandboxMessage, SandboxUser

@@ -79,7 +79,7 @@ from db.models import ArticleDraft, Feed, Origin
 if TYPE_CHECKING:
     from telegram import Bot
 
-    from bot.app import Context, NewsbotApplication
+    from bot.context import Context, NewsbotApplication
 
 __all__ = [
     "ALERT_MAX_AGE",

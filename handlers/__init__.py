@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.feeds import start_feeds, stop_feeds
 from handlers import (
     access,
     editor,
@@ -28,7 +27,7 @@ from handlers import (
 from handlers.menu import set_command_menus
 
 if TYPE_CHECKING:
-    from bot.app import NewsbotApplication
+    from bot.context import NewsbotApplication
 
 __all__ = ["on_startup", "register", "register_fallbacks"]
 
@@ -54,12 +53,6 @@ def register_fallbacks(application: NewsbotApplication) -> None:
 
 
 async def on_startup(application: NewsbotApplication) -> None:
-    """Run what features need once the bot is connected (command menus, channel)."""
+    """Set up what Telegram shows once the bot is connected: command menus, the channel."""
     await set_command_menus(application)
     await editor.setup_channel(application)
-    await start_feeds(application)
-
-
-async def on_stop(application: NewsbotApplication) -> None:
-    """Stop what features started (feed polling)."""
-    await stop_feeds(application)

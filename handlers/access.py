@@ -23,7 +23,7 @@ from bot.i18n import language_for, t
 from db import chats
 
 if TYPE_CHECKING:
-    from bot.app import Context, NewsbotApplication
+    from bot.context import Context, NewsbotApplication
 
 __all__ = [
     "EDITOR_CALLBACK_PREFIX",
@@ -41,9 +41,6 @@ EDITOR_CALLBACK_PREFIX = "ed:"
 """Every editor button's callback_data starts with this; its handlers are `EditorOnly` too."""
 
 _R = TypeVar("_R")
-_RECORD_AGAIN_AFTER = 600.0  # seconds: a chat's title and language are refreshed this often
-_FLOOD_BURST = 8  # updates a user may send at once...
-_FLOOD_RATE = 2.0  # ...then this many a second; beyond, updates are dropped with one notice
 
 
 def reply_language(update: Update) -> str:
@@ -108,14 +105,10 @@ async def slow_down_floods(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is None or user.id in editor_ids(context):
         return
-    now = time.monotonic()
-    tokens, stamp, warned = context.bot_data.flood_buckets.get(user.id, (_FLOOD_BURST, now, False))
-    tokens = min(_FLOOD_BURST, tokens + (now - stamp) * _FLOOD_RATE)
-    if tokens >= 1:
-        context.bot_data.flood_buckets[user.id] = (tokens - 1, now, False)
+    admission = context.bot_data.flood_buckets.admit(user.id)
+    if admission == "pass":
         return
-    context.bot_data.flood_buckets[user.id] = (tokens, now, True)
-    if not warned:
+    if admission == "warn":
         notice = t(reply_language(update), "too_fast")
         if update.callback_query is not None:
             await update.callback_query.answer(notice)
@@ -131,14 +124,12 @@ async def record_chat(update: Update, context: Context) -> None:
         return  # membership changes are handled by the subscriptions feature
     language = reply_language(update)
     title = chat.title or chat.full_name
-    seen = context.bot_data.recorded_chats
-    now = time.monotonic()
-    known = seen.get(chat.id)
-    if known and known[:2] == (title, language) and now - known[2] < _RECORD_AGAIN_AFTER:
+    recorded = context.bot_data.recorded_chats
+    if recorded.get(chat.id) == (title, language):
         return
     async with context.bot_data.db.transaction() as conn:
         await chats.upsert_chat(conn, chat.id, chat.type, title, language, time.time())
-    seen[chat.id] = (title, language, now)
+    recorded.put(chat.id, (title, language))
 
 
 def register(application: NewsbotApplication) -> None:

@@ -33,7 +33,7 @@ from handlers.publish import (
 )
 
 if TYPE_CHECKING:
-    from bot.app import Context, NewsbotApplication
+    from bot.context import Context, NewsbotApplication
 
 __all__ = ["register", "setup_channel"]
 

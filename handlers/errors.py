@@ -15,7 +15,7 @@ from bot.i18n import t
 from handlers.access import reply_language
 
 if TYPE_CHECKING:
-    from bot.app import Context, NewsbotApplication
+    from bot.context import Context, NewsbotApplication
 
 __all__ = ["register"]
 

@@ -30,7 +30,7 @@ from db.models import Feed
 from handlers.access import EditorOnly, reply_language
 
 if TYPE_CHECKING:
-    from bot.app import Context, NewsbotApplication
+    from bot.context import Context, NewsbotApplication
 
 __all__ = ["UsageError", "parse_addfeed_args", "parse_feed_id", "register", "render_feed_list"]
 

@@ -20,7 +20,7 @@ from db.models import Article
 from handlers.reading import deep_link
 
 if TYPE_CHECKING:
-    from bot.app import Context, NewsbotApplication
+    from bot.context import Context, NewsbotApplication
 
 __all__ = ["register"]
 

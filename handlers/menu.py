@@ -12,7 +12,7 @@ from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from handlers.access import EDITOR_COMMANDS
 
 if TYPE_CHECKING:
-    from bot.app import NewsbotApplication
+    from bot.context import NewsbotApplication
 
 __all__ = ["EDITOR_COMMANDS", "READER_COMMANDS", "bot_commands", "set_command_menus"]
 

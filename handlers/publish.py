@@ -49,7 +49,7 @@ from db.models import Article, ArticleDraft, Author, Topic
 from handlers.access import EDITOR_CALLBACK_PREFIX, EditorOnly, reply_language
 
 if TYPE_CHECKING:
-    from bot.app import Context
+    from bot.context import Context
 
 __all__ = [
     "CONVERSATION_TIMEOUT",

@@ -60,7 +60,7 @@ from handlers.buttons import BUTTON_NAME_CHARS, subscription_button
 if TYPE_CHECKING:
     from telegram import CallbackQuery
 
-    from bot.app import Context, NewsbotApplication
+    from bot.context import Context, NewsbotApplication
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",

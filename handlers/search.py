@@ -24,7 +24,7 @@ from handlers.access import reply_language
 from handlers.reading import View, article_buttons, fit_cards, replace_view, reply_view
 
 if TYPE_CHECKING:
-    from bot.app import Context, NewsbotApplication
+    from bot.context import Context, NewsbotApplication
 
 __all__ = ["PAGE_SIZE", "register", "register_fallbacks", "search_words", "snippet_html"]
 

@@ -21,7 +21,7 @@ from handlers.menu import EDITOR_COMMANDS, READER_COMMANDS
 from handlers.reading import Scope, View, article_page, reply_view, send_article
 
 if TYPE_CHECKING:
-    from bot.app import Context, NewsbotApplication
+    from bot.context import Context, NewsbotApplication
 
 __all__ = ["register", "register_fallbacks"]
 

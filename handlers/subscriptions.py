@@ -47,12 +47,11 @@ from handlers.access import reply_language
 from handlers.buttons import subscription_button
 
 if TYPE_CHECKING:
-    from bot.app import Context, NewsbotApplication
+    from bot.context import Context, NewsbotApplication
 
 __all__ = ["register"]
 
 Kind = Literal["t", "a"]
-_ADMIN_CACHE_SECONDS = 300.0
 _ADMIN_STATUSES = {ChatMember.OWNER, ChatMember.ADMINISTRATOR}
 _MAX_CHOICES = 8
 _NEW_TOPIC_MAX = 40  # characters of a new topic's name (callback_data holds 64 bytes)
@@ -82,17 +81,15 @@ async def _may_manage(update: Update, context: Context) -> bool:
     if user is None:
         return False
     cache = context.bot_data.admin_cache
-    key = (chat.id, user.id)
-    now = time.monotonic()
-    known = cache.get(key)
-    if known is not None and known[1] > now:
-        return known[0]
+    known = cache.get((chat.id, user.id))
+    if known is not None:
+        return known
     try:
         member = await context.bot.get_chat_member(chat.id, user.id)
         allowed = member.status in _ADMIN_STATUSES
     except TelegramError:
         allowed = False
-    cache[key] = (allowed, now + _ADMIN_CACHE_SECONDS)
+    cache.put((chat.id, user.id), allowed)
     return allowed
 
 
@@ -483,7 +480,7 @@ async def track_membership(update: Update, context: Context) -> None:
             conn, chat.id, chat.type, chat.title or chat.full_name, language, time.time(),
             status=new_status,
         )  # fmt: skip
-    context.bot_data.recorded_chats.pop(chat.id, None)
+    context.bot_data.recorded_chats.forget(chat.id)
 
 
 async def follow_migration(update: Update, context: Context) -> None:
@@ -493,7 +490,7 @@ async def follow_migration(update: Update, context: Context) -> None:
         return
     async with context.bot_data.db.transaction() as conn:
         await chats.migrate_chat(conn, message.chat.id, message.migrate_to_chat_id, time.time())
-    context.bot_data.recorded_chats.pop(message.chat.id, None)
+    context.bot_data.recorded_chats.forget(message.chat.id)
 
 
 def register(application: NewsbotApplication) -> None:

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import NewsbotApplication, build_application, running
+from bot.app import build_application, running
 from bot.config import Secret, Settings
+from bot.context import NewsbotApplication
 from bot.pacing import ChatLimits
 from bot.publishing import Publisher
 from bot.samples import load_samples

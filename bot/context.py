@@ -1,0 +1,63 @@
+"""The types every layer shares: `BotData`, the handlers' `Context`, the application's type.
+
+A leaf: at run time it imports only configuration, the database and the bounded maps;
+everything else is named under TYPE_CHECKING, so that nothing imports the composition root
+(bot.app) to learn these types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from bot.bounded import AdminCache, FloodBuckets, RecordedChats
+from bot.config import Settings
+from db import Database
+
+if TYPE_CHECKING:
+    from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+
+    from bot.delivery import DeliveryWorker
+    from bot.feeds import FeedPoller
+    from bot.pacing import PacerArgs
+    from bot.publishing import Publisher
+
+__all__ = ["BotData", "Context", "NewsbotApplication"]
+
+
+@dataclass
+class BotData:
+    """Everything handlers share, typed: `context.bot_data.db`, `.publisher`, `.settings`."""
+
+    settings: Settings = field(default_factory=Settings)
+    database: Database | None = None
+    worker: DeliveryWorker | None = None
+    publisher_: Publisher | None = None
+    channel_id: int | None = None
+    feeds: FeedPoller | None = None
+    recorded_chats: RecordedChats = field(default_factory=RecordedChats)
+    """Chats recorded lately (title, language), so most updates skip the write."""
+    flood_buckets: FloodBuckets = field(default_factory=FloodBuckets)
+    """The per-user fair-rate buckets of handlers.access."""
+    admin_cache: AdminCache = field(default_factory=AdminCache)
+    """(chat, user) -> is a group admin: getChatMember answers, kept briefly."""
+
+    @property
+    def db(self) -> Database:
+        if self.database is None:
+            raise RuntimeError("the database is opened in post_init; the bot is not running")
+        return self.database
+
+    @property
+    def publisher(self) -> Publisher:
+        if self.publisher_ is None:
+            raise RuntimeError("the publisher is created in post_init; the bot is not running")
+        return self.publisher_
+
+
+# Strings, so that the names imported under TYPE_CHECKING are never needed at run time.
+Context: TypeAlias = "CallbackContext[ExtBot[PacerArgs], dict, dict, BotData]"
+# python-telegram-bot's builder types its JobQueue loosely; Any keeps the rest precise.
+NewsbotApplication: TypeAlias = (
+    "Application[ExtBot[PacerArgs], Context, dict, dict, BotData, JobQueue[Any]]"
+)
