@@ -1004,7 +1004,10 @@ async def test_editor_adds_lists_and_removes_a_feed_in_telegram(bot: Harness, si
 
         fetching, added = await bot.ask(bot.editor, f"/addfeed {url} 10", count=2)
         assert added.message_id == fetching.message_id  # the "reading…" message, edited
-        assert "Flux n°\u00a0" in added.text and "3 articles trouvés\u00a0; 3 nouveaux importés" in added.text
+        assert (
+            "Flux n°\u00a0" in added.text
+            and "3 articles trouvés\u00a0; 3 nouveaux importés" in added.text
+        )
         [listing] = await bot.ask(bot.editor, "/feeds")
         assert "Le Quotidien de Bamako" in listing.text and "Toutes les 10\u00a0min" in listing.text
         assert "lu il y a" in listing.text
