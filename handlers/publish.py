@@ -869,42 +869,44 @@ def build_publish_conversation() -> ConversationHandler[Context]:
         return f"^{EDITOR_CALLBACK_PREFIX}{action}:"
 
     # Buttons are tracked per user and chat, on purpose (drafts are per editor): the
-    # warning python-telegram-bot gives about per_message=False does not apply.
-    warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
-    return ConversationHandler(
-        entry_points=[
-            CommandHandler("publish", EditorOnly(start_publish)),
-            CommandHandler("edit", EditorOnly(start_edit)),
-        ],
-        states={
-            TITLE: [MessageHandler(text, EditorOnly(take_title))],
-            BYLINE: [
-                MessageHandler(text, EditorOnly(take_byline)),
-                CallbackQueryHandler(EditorOnly(skip_byline), pattern=pressed("skip_byline")),
+    # warning python-telegram-bot gives about per_message=False does not apply. It is
+    # silenced around this construction only, never for the whole process.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[
+                CommandHandler("publish", EditorOnly(start_publish)),
+                CommandHandler("edit", EditorOnly(start_edit)),
             ],
-            TEXT: [MessageHandler(text, EditorOnly(take_text))],
-            PHOTO: [
-                MessageHandler(filters.PHOTO, EditorOnly(take_photo)),
-                MessageHandler(text, EditorOnly(take_photo_address)),
-                CallbackQueryHandler(EditorOnly(skip_photo), pattern=pressed("skip_photo")),
-            ],
-            LINK: [
-                MessageHandler(text, EditorOnly(take_link)),
-                CallbackQueryHandler(EditorOnly(skip_link), pattern=pressed("skip_link")),
-            ],
-            FULL_TEXT: [MessageHandler(text, EditorOnly(take_full_text))],
-            PREVIEW: [
-                CallbackQueryHandler(
-                    EditorOnly(confirm_draft), pattern=pressed("(pub|urgent|force)")
-                ),
-                CallbackQueryHandler(EditorOnly(change_draft), pattern=pressed("change")),
-                CallbackQueryHandler(EditorOnly(cancel_draft), pattern=pressed("cancel")),
-                MessageHandler(text, EditorOnly(remind_buttons)),
-            ],
-            ConversationHandler.TIMEOUT: [TypeHandler(Update, EditorOnly(expire_draft))],
-        },
-        fallbacks=[CommandHandler("cancel", EditorOnly(cancel_conversation))],
-        allow_reentry=True,
-        conversation_timeout=CONVERSATION_TIMEOUT,
-        name="publish",
-    )
+            states={
+                TITLE: [MessageHandler(text, EditorOnly(take_title))],
+                BYLINE: [
+                    MessageHandler(text, EditorOnly(take_byline)),
+                    CallbackQueryHandler(EditorOnly(skip_byline), pattern=pressed("skip_byline")),
+                ],
+                TEXT: [MessageHandler(text, EditorOnly(take_text))],
+                PHOTO: [
+                    MessageHandler(filters.PHOTO, EditorOnly(take_photo)),
+                    MessageHandler(text, EditorOnly(take_photo_address)),
+                    CallbackQueryHandler(EditorOnly(skip_photo), pattern=pressed("skip_photo")),
+                ],
+                LINK: [
+                    MessageHandler(text, EditorOnly(take_link)),
+                    CallbackQueryHandler(EditorOnly(skip_link), pattern=pressed("skip_link")),
+                ],
+                FULL_TEXT: [MessageHandler(text, EditorOnly(take_full_text))],
+                PREVIEW: [
+                    CallbackQueryHandler(
+                        EditorOnly(confirm_draft), pattern=pressed("(pub|urgent|force)")
+                    ),
+                    CallbackQueryHandler(EditorOnly(change_draft), pattern=pressed("change")),
+                    CallbackQueryHandler(EditorOnly(cancel_draft), pattern=pressed("cancel")),
+                    MessageHandler(text, EditorOnly(remind_buttons)),
+                ],
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, EditorOnly(expire_draft))],
+            },
+            fallbacks=[CommandHandler("cancel", EditorOnly(cancel_conversation))],
+            allow_reentry=True,
+            conversation_timeout=CONVERSATION_TIMEOUT,
+            name="publish",
+        )
