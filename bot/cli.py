@@ -139,7 +139,7 @@ def _chat(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot.feeds import FeedError
+    from bot.errors import FeedError
     from bot.i18n import t
     from bot.importer import run_import
 

@@ -11,20 +11,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.errors import ConfigError
+
 __all__ = ["ConfigError", "Secret", "Settings", "load_settings"]
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 PAID_BROADCAST_RATE = 1000.0
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
 _CHANNEL = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-100\d{6,16})$")
-
-
-class ConfigError(ValueError):
-    """A setting is missing or wrong; the message names the variable."""
-
-    def __init__(self, variable: str, problem: str):
-        super().__init__(f"{variable}: {problem}")
-        self.variable = variable
 
 
 class Secret(str):

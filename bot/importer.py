@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from bot.config import Settings
+from bot.errors import FeedError
 from bot.feeds import (
     AddressPolicy,
-    FeedError,
     FeedItem,
     FetchLimits,
     ParseWorker,

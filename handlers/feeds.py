@@ -15,10 +15,10 @@ from babel.dates import format_timedelta
 from telegram import Update
 from telegram.ext import CommandHandler
 
+from bot.errors import FeedError, UsageError
 from bot.feeds import (
     DEFAULT_INTERVAL_MINUTES,
     MAX_INTERVAL_MINUTES,
-    FeedError,
     check_feed_url,
     describe_error,
     feed_label,
@@ -32,18 +32,9 @@ from handlers.access import EditorOnly, reply_language
 if TYPE_CHECKING:
     from bot.context import Context, NewsbotApplication
 
-__all__ = ["UsageError", "parse_addfeed_args", "parse_feed_id", "register", "render_feed_list"]
+__all__ = ["parse_addfeed_args", "parse_feed_id", "register", "render_feed_list"]
 
 _SOON = 30.0  # seconds: a poll closer than this is shown as "any moment"
-
-
-class UsageError(Exception):
-    """The command's arguments are not usable; the key says what to show instead."""
-
-    def __init__(self, key: str, **params: object):
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 def parse_addfeed_args(args: Sequence[str]) -> tuple[str, int]:

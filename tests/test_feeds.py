@@ -26,6 +26,7 @@ from telegram.error import Forbidden
 from telegram.ext import CommandHandler
 
 from bot.config import Secret, Settings
+from bot.errors import UsageError
 from bot.feeds import (
     MAX_BACKOFF_SECONDS,
     AddressPolicy,
@@ -50,7 +51,6 @@ from db import Database, articles, audit, chats, deliveries
 from db import feeds as feeds_db
 from db.models import ArticleDraft, Feed
 from handlers.feeds import (
-    UsageError,
     add_feed,
     parse_addfeed_args,
     parse_feed_id,

@@ -1,0 +1,90 @@
+"""RSS/Atom feeds: fetch politely, parse safely, publish each item once.
+
+The modules, from the wire inwards; each imports only those above it:
+
+- `addresses`: where a fetch may connect (public addresses only, unless
+  NEWSBOT_FEEDS_PRIVATE), checked on every connection and redirect hop.
+- `fetching`: one conditional GET, with timeouts, redirects and size caps.
+- `entries`: a feed entry as an article draft, under a stable source key.
+- `parsing`: XML checks and field cutting, then feedparser, entry by entry.
+- `worker`: parsing in a child process, so a hostile document never stalls the bot.
+- `polling`: the schedule, backoff, editors' notices, and publishing items once.
+
+Errors are `bot.errors.FeedError`. Import from here: `from bot.feeds import FeedPoller`.
+"""
+
+from bot.errors import FeedError
+from bot.feeds.addresses import AddressPolicy, is_public_address, resolve_host
+from bot.feeds.entries import (
+    FeedItem,
+    clean_author,
+    draft_from_parts,
+    entry_to_item,
+    html_to_paragraphs,
+    source_key_for,
+    split_text,
+    web_url,
+)
+from bot.feeds.fetching import FetchLimits, FetchResult, check_feed_url, fetch_feed, new_http_client
+from bot.feeds.parsing import ParsedFeed, parse_feed
+from bot.feeds.polling import (
+    ALERT_MAX_AGE,
+    DEFAULT_INTERVAL_MINUTES,
+    FAILURES_BEFORE_NOTICE,
+    MAX_BACKOFF_SECONDS,
+    MAX_INTERVAL_MINUTES,
+    AddReport,
+    EditorNotifier,
+    FeedNotice,
+    FeedPoller,
+    PollReport,
+    PublishTally,
+    describe_error,
+    feed_label,
+    get_poller,
+    publish_items,
+    start_feeds,
+    stop_feeds,
+)
+from bot.feeds.worker import PARSE_TIMEOUT_SECONDS, ParseWorker
+
+__all__ = [
+    "ALERT_MAX_AGE",
+    "DEFAULT_INTERVAL_MINUTES",
+    "FAILURES_BEFORE_NOTICE",
+    "MAX_BACKOFF_SECONDS",
+    "MAX_INTERVAL_MINUTES",
+    "PARSE_TIMEOUT_SECONDS",
+    "AddReport",
+    "AddressPolicy",
+    "EditorNotifier",
+    "FeedError",
+    "FeedItem",
+    "FeedNotice",
+    "FeedPoller",
+    "FetchLimits",
+    "FetchResult",
+    "ParseWorker",
+    "ParsedFeed",
+    "PollReport",
+    "PublishTally",
+    "check_feed_url",
+    "clean_author",
+    "describe_error",
+    "draft_from_parts",
+    "entry_to_item",
+    "feed_label",
+    "fetch_feed",
+    "get_poller",
+    "html_to_paragraphs",
+    "is_public_address",
+    "new_http_client",
+    "parse_feed",
+    "publish_items",
+    "resolve_host",
+    "source_key_for",
+    "split_text",
+    "start_feeds",
+    "stop_feeds",
+    "web_url",
+]
