@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 
 from bot.i18n import DEFAULT_LANGUAGE, t
+from bot.site import DEFAULT_AUTHOR, fold
 from db.models import Article, Topic
 
 __all__ = [
@@ -77,7 +78,7 @@ _EXCERPT_TRAILING = " \u00a0\u202f,;:.–—-([«\"“‘'"
 _SENTENCE_ENDS = ".!?…"
 # What may stand between a sentence's final mark and the space after it.
 _CLOSERS = "»\"”’')]\u00a0\u202f"
-_NEWSROOM_NAMES = frozenset({"", "la rédaction", "la redaction"})
+_NEWSROOM_KEYS = frozenset({"", fold(DEFAULT_AUTHOR)})  # unsigned, or signed "La rédaction"
 
 
 def escape(text: str) -> str:
@@ -156,7 +157,7 @@ def hashtags(topics: Iterable[Topic]) -> str:
 
 def byline(author_name: str, lang: str) -> str:
     """Return the HTML byline, "Par Awa Keïta", or the newsroom's name for unsigned articles."""
-    if author_name.strip().casefold() in _NEWSROOM_NAMES:
+    if fold(author_name) in _NEWSROOM_KEYS:
         return t(lang, "formatting.newsroom")
     return t(lang, "formatting.byline", author=escape(author_name.strip()))
 

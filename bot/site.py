@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from bot.errors import DraftError, LimitError
 from db.models import ArticleDraft
+from db.text import fold, is_invisible
 
 __all__ = [
     "DEFAULT_AUTHOR",
@@ -60,11 +61,6 @@ far below SQLite's 50,000-byte LIKE pattern limit, which one legal message can o
 reach once folded (NFKD spells U+FDFA in 18 characters)."""
 
 _SPACES_RE = re.compile(r"\s+")
-# Hyphens, dashes, apostrophes and underscores separate words in names and topics the same
-# way a space does: "Jean-Marie" matches "Jean Marie", "d’Ivoire" matches "d'Ivoire".
-_FOLD_SEPARATORS_RE = re.compile(r"[\s\-\u2010-\u2015\u2212'\u2018\u2019\u02bc`_]+")
-# NFKD leaves these ligatures whole; French writers use them and readers type them split.
-_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
 
 _HASHTAG_RE = re.compile(r"[\s,;]*#\s?(?P<tag>[^\W_][\w'\u2019\-\u2010\u2011\u2013]*)")
 _COMPOUND_SPLIT_RE = re.compile(r"[\-\u2010\u2011\u2013]+")
@@ -102,18 +98,6 @@ class ParsedTitle:
 
     topics: tuple[str, ...]
     title: str
-
-
-def fold(text: str) -> str:
-    """Return the matching key of a name or topic: no accents, no case, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    kept = "".join(
-        char
-        for char in decomposed
-        if unicodedata.category(char)[0] != "M" and not _is_invisible(char)
-    )
-    folded = kept.casefold().translate(_LIGATURES)
-    return _FOLD_SEPARATORS_RE.sub(" ", folded).strip()
 
 
 def fold_query(text: str) -> str:
@@ -251,16 +235,9 @@ def parse_article_message(text: str) -> ArticleDraft:
     )
 
 
-def _is_invisible(char: str) -> bool:
-    """Tell whether a character is a control or format character that is not whitespace."""
-    return unicodedata.category(char) in ("Cc", "Cf") and not char.isspace()
-
-
 def _squash(text: str) -> str:
     """Return one line of text without invisible characters and with single plain spaces."""
-    visible = "".join(
-        char for char in unicodedata.normalize("NFC", text) if not _is_invisible(char)
-    )
+    visible = "".join(char for char in unicodedata.normalize("NFC", text) if not is_invisible(char))
     return _SPACES_RE.sub(" ", visible).strip()
 
 
@@ -337,7 +314,7 @@ def _clean_message(text: str) -> str:
     """Return message text with Unix line ends, no invisible characters, no trailing spaces."""
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").translate(_LINE_BREAKS)
-    text = "".join(char for char in text if char == "\n" or not _is_invisible(char))
+    text = "".join(char for char in text if char == "\n" or not is_invisible(char))
     return "\n".join(line.strip() for line in text.split("\n"))
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -12,8 +11,10 @@ from typing import Literal
 import aiosqlite
 
 from db.models import Article, Author, Origin, Page, Topic, from_ts
+from db.text import fold
 
 __all__ = [
+    "SEARCH_MAX_WORDS",
     "Cursor",
     "NewArticle",
     "SearchHit",
@@ -44,6 +45,7 @@ __all__ = [
     "rename_author",
     "search_articles",
     "search_query",
+    "search_words",
     "set_article_status",
     "topic_candidates",
     "update_article",
@@ -505,11 +507,13 @@ async def related_articles(
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+SEARCH_MAX_WORDS = 12
+"""The words of a search that count; more would not change the results."""
 
 
-def _fold(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+def search_words(text: str) -> list[str]:
+    """Return the words a search is made of, in lower case, as FTS5 will see them."""
+    return _WORD.findall(text.lower())[:SEARCH_MAX_WORDS]
 
 
 def _variants(word: str) -> tuple[str, ...]:
@@ -527,7 +531,7 @@ def search_query(text: str) -> str | None:
     Each word is quoted, so quotes, `*`, `-`, OR, NEAR and parentheses typed by a reader
     are plain words here and no input can be an FTS5 syntax error.
     """
-    words = _WORD.findall(text)[:12]
+    words = search_words(text)
     if not words:
         return None
     groups = []
@@ -539,14 +543,14 @@ def search_query(text: str) -> str | None:
 
 def _snippet(article: Article, text: str, words: int = 18) -> str:
     """Return a passage of the article around the first words searched, marked for display."""
-    wanted = {_fold(form) for word in _WORD.findall(text)[:12] for form in _variants(word)}
+    wanted = {fold(form) for word in search_words(text) for form in _variants(word)}
 
     def found(token: str) -> bool:
-        return any(_fold(word) in wanted for word in _WORD.findall(token))
+        return any(fold(word) in wanted for word in _WORD.findall(token))
 
     def mark(match: re.Match[str]) -> str:
         word = match.group(0)
-        return f"{SNIPPET_START}{word}{SNIPPET_END}" if _fold(word) in wanted else word
+        return f"{SNIPPET_START}{word}{SNIPPET_END}" if fold(word) in wanted else word
 
     for field in (article.lead, article.body, article.title):
         tokens = field.split()

@@ -19,7 +19,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.formatting import byline, escape, excerpt, format_short_date, hashtags
 from bot.i18n import t
 from db import articles
-from db.articles import SNIPPET_END, SNIPPET_START, SearchHit
+from db.articles import SNIPPET_END, SNIPPET_START, SearchHit, search_words
 from handlers.access import reply_language
 from handlers.reading import View, article_buttons, fit_cards, replace_view, reply_view
 
@@ -29,17 +29,10 @@ if TYPE_CHECKING:
 __all__ = ["PAGE_SIZE", "register", "register_fallbacks", "search_words", "snippet_html"]
 
 PAGE_SIZE = 5
-MAX_WORDS = 12  # what db.articles.search_query uses; more would not change the results
-_WORD = re.compile(r"\w+")
 _DATA = re.compile(r"sr:(\d{1,5}):(~[0-9a-f]{1,16}|[^:~]{1,60})")
 _STORED_SEARCHES = 20  # per chat, for searches too long for the callback data
 _CHAT_KEY = "reading.searches"
 _SHOWN_QUERY_CHARS = 60
-
-
-def search_words(text: str) -> list[str]:
-    """Return the words a search is made of, in lower case, as FTS5 will see them."""
-    return _WORD.findall(text.lower())[:MAX_WORDS]
 
 
 def snippet_html(snippet: str) -> str:
