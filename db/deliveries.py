@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from db.models import Delivery
+from db.recipients import recipients_sql
 
 __all__ = [
     "DeliveryCounts",
@@ -57,21 +58,16 @@ async def queue_article(
 ) -> int:
     """Queue one delivery per active chat following a topic or the author; return the count.
 
-    One INSERT … SELECT: the subscribers never pass through Python, and a chat that follows
-    both a topic and the author is queued once. Call inside the publishing transaction.
+    One INSERT … SELECT of `recipients_sql`: the subscribers never pass through Python, and
+    a chat that follows both a topic and the author is queued once. Call inside the
+    publishing transaction.
     """
-    topic_marks = ",".join("?" * len(topic_ids))
-    extra_marks = ",".join("?" * len(extra_chat_ids))
+    recipients = recipients_sql(len(topic_ids), len(extra_chat_ids), by="id")
     cursor = await conn.execute(
         f"""
         INSERT OR IGNORE INTO deliveries
             (article_id, chat_id, priority, next_attempt_at, created_at)
-        SELECT ?, c.id, ?, ?, ? FROM chats AS c
-        WHERE c.status = 'active' AND c.id IN (
-            SELECT chat_id FROM subscriptions WHERE topic_id IN ({topic_marks})
-            UNION SELECT chat_id FROM subscriptions WHERE author_id = ?
-            UNION SELECT value FROM json_each(json_array({extra_marks}))
-        )
+        SELECT ?, r.id, ?, ?, ? FROM ({recipients}) AS r
         """,
         (article_id, priority, now, now, *topic_ids, author_id, *extra_chat_ids),
     )

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from db.recipients import recipients_sql
+
 __all__ = [
     "RecentTitle",
     "author_name",
@@ -32,25 +34,12 @@ async def count_recipients(
 ) -> int:
     """Count the active chats an article with these topics and author would be sent to.
 
-    The same chats `deliveries.queue_article` would queue, found by folded keys because a
-    draft's topics and author may not exist yet. Each branch is a lookup in a unique key
-    index followed by a range scan of a subscriptions index; chats are counted once.
+    The chats `deliveries.queue_article` would queue (the same `recipients_sql`), found by
+    folded keys because a draft's topics and author may not exist yet.
     """
-    topic_marks = ",".join("?" * len(topic_keys))
-    extra_marks = ",".join("?" * len(extra_chat_ids))
+    recipients = recipients_sql(len(topic_keys), len(extra_chat_ids), by="key")
     async with conn.execute(
-        f"""
-        SELECT count(*) FROM chats AS c
-        WHERE c.status = 'active' AND c.id IN (
-            SELECT s.chat_id FROM topics AS t JOIN subscriptions AS s ON s.topic_id = t.id
-            WHERE t.key IN ({topic_marks})
-            UNION
-            SELECT s.chat_id FROM authors AS au JOIN subscriptions AS s ON s.author_id = au.id
-            WHERE au.key = ?
-            UNION SELECT value FROM json_each(json_array({extra_marks}))
-        )
-        """,
-        (*topic_keys, author_key, *extra_chat_ids),
+        f"SELECT count(*) FROM ({recipients})", (*topic_keys, author_key, *extra_chat_ids)
     ) as cursor:
         row = await cursor.fetchone()
     return int(row[0]) if row else 0

@@ -1,0 +1,31 @@
+"""Who receives an article: the one SELECT that queueing its alerts and counting its reach share."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+__all__ = ["recipients_sql"]
+
+
+def recipients_sql(topic_count: int, extra_count: int, *, by: Literal["id", "key"]) -> str:
+    """Return a SELECT of the active chats following a topic or the author, or named extra.
+
+    Its parameters, in order: `topic_count` topics and one author, as ids (`by="id"`, an
+    article that is stored) or as folded keys (`by="key"`, a draft whose topics and author
+    may not exist yet), then `extra_count` chat ids (the channel). Each chat comes once.
+    Every branch is a lookup in a unique index and a range scan of a subscriptions index.
+    """
+    topics = ",".join("?" * topic_count)
+    author = "?"
+    if by == "key":
+        topics = f"SELECT id FROM topics WHERE key IN ({topics})"
+        author = "(SELECT id FROM authors WHERE key = ?)"
+    extras = ",".join("?" * extra_count)
+    return f"""
+        SELECT c.id FROM chats AS c
+        WHERE c.status = 'active' AND c.id IN (
+            SELECT chat_id FROM subscriptions WHERE topic_id IN ({topics})
+            UNION SELECT chat_id FROM subscriptions WHERE author_id = {author}
+            UNION SELECT value FROM json_each(json_array({extras}))
+        )
+    """
