@@ -67,14 +67,22 @@ Behaviour worth knowing:
   pre/code). ``strict_html=False`` accepts exactly what Telegram accepts.
 - Inline-message editing (``inline_message_id``) and Markdown parse modes are not emulated.
 
+Layout: ``server`` (``Sandbox``: the world's state and this public API), ``world`` (people,
+chats, messages; they talk to the sandbox through its ``Host`` protocol), ``http`` (the
+aiohttp app: reading requests, shaping answers, injected faults), ``methods/`` (the Bot API,
+one module per area: updates, sending, editing, chats, queries, settings), ``updates`` (the
+update queue getUpdates long-polls), ``html`` (Telegram's HTML parser), ``policy`` (clock,
+rate limits, faults, counters), ``errors``, ``control`` (the JSON control surface).
+
 Separate process: ``python -m bot.sandbox --port 8081 [--no-rate-limits] [--seed N]`` prints
 its base URL and serves the JSON control surface of ``bot.sandbox.control`` under /control.
 """
 
+from bot.sandbox.errors import SandboxApiError
 from bot.sandbox.html import HtmlError, validate_html
 from bot.sandbox.policy import Faults, RateLimits, SandboxClock, SandboxStats
-from bot.sandbox.server import CallbackAnswer, Sandbox, SandboxApiError
-from bot.sandbox.world import SandboxChat, SandboxMessage, SandboxUser
+from bot.sandbox.server import Sandbox
+from bot.sandbox.world import CallbackAnswer, SandboxChat, SandboxMessage, SandboxUser
 
 __all__ = [
     "CallbackAnswer",

@@ -206,7 +206,7 @@ async def _limits(request: web.Request) -> web.Response:
     for field in dataclasses.fields(sb.limits):
         if field.name in body:
             setattr(sb.limits, field.name, type(getattr(sb.limits, field.name))(body[field.name]))
-    sb._limiter.reset()
+    sb.limits_changed()
     return _json(dataclasses.asdict(sb.limits))
 
 

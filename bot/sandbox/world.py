@@ -6,14 +6,81 @@ import asyncio
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from bot.sandbox.server import Sandbox
-
-__all__ = ["SandboxChat", "SandboxMessage", "SandboxUser"]
+__all__ = [
+    "CallbackAnswer",
+    "Host",
+    "SandboxChat",
+    "SandboxMessage",
+    "SandboxUser",
+    "member_api",
+    "message_ref",
+]
 
 Buttons = list[list[tuple[str, str | None]]]
+
+
+class Host(Protocol):
+    """What people and chats ask of the sandbox they live in (``Sandbox`` is the one).
+
+    Each ``receive_*`` method is Telegram's side of something a person does: it keeps what
+    happened and queues the update the bot gets, if the bot may see it.
+    """
+
+    transcript_limit: int | None
+
+    @property
+    def position(self) -> int:
+        """Return how many bot messages and edits happened so far (a chat's mark)."""
+        ...
+
+    def receive_message(
+        self,
+        user: SandboxUser,
+        chat: SandboxChat | int | None,
+        *,
+        text: str | None = None,
+        caption: str | None = None,
+        photo: bool = False,
+        reply_to: Any = None,
+    ) -> dict[str, Any]:
+        """Take a user's message (private chat when ``chat`` is None); return the Message."""
+        ...
+
+    def receive_edit(self, user: SandboxUser, message: Any, text: str) -> dict[str, Any]:
+        """Take a user's edit of their own message; return the edited Message."""
+        ...
+
+    def receive_press(self, user: SandboxUser, message: Any, button: str | int) -> str:
+        """Take a press of an inline button; return the callback query id."""
+        ...
+
+    async def receive_inline_query(
+        self,
+        user: SandboxUser,
+        query: str,
+        offset: str,
+        timeout: float,  # noqa: ASYNC109 - the public API names it so
+    ) -> list[dict[str, Any]]:
+        """Take an inline query; return the results the bot answers with."""
+        ...
+
+    def bot_status_changed(
+        self, chat: SandboxChat, by: SandboxUser | None, old: str, new: str
+    ) -> None:
+        """Tell the bot its status in ``chat`` changed (a my_chat_member update)."""
+        ...
+
+
+@dataclass
+class CallbackAnswer:
+    """What the bot answered to a callback query."""
+
+    text: str | None
+    show_alert: bool
+    url: str | None
+    cache_time: int
 
 
 @dataclass
@@ -72,7 +139,7 @@ class SandboxChat:
 
     def __init__(
         self,
-        sandbox: Sandbox,
+        sandbox: Host,
         chat_id: int,
         chat_type: str,
         *,
@@ -124,7 +191,7 @@ class SandboxChat:
 
     def mark(self) -> int:
         """Return a position: ``wait_for(after=mark)`` sees only bot events after it."""
-        return self.sandbox._seq
+        return self.sandbox.position
 
     def to_api(self) -> dict[str, Any]:
         """Return the Bot API Chat object."""
@@ -135,18 +202,21 @@ class SandboxChat:
             data["username"] = self.username
         return data
 
-    def _new_id(self) -> int:
+    def new_message_id(self) -> int:
+        """Return the id the chat's next message gets."""
         message_id = self._next_id
         self._next_id += 1
         return message_id
 
-    def _store(self, message: SandboxMessage) -> None:
+    def keep(self, message: SandboxMessage) -> None:
+        """Add a message to the transcript (the oldest goes past ``transcript_limit``)."""
         self._messages[message.message_id] = message
         if self._limit is not None and len(self._messages) > self._limit:
             # Evict the oldest message: dicts keep insertion order.
             del self._messages[next(iter(self._messages))]
 
-    def _bot_event(self, message: SandboxMessage, seq: int) -> None:
+    def bot_event(self, message: SandboxMessage, seq: int) -> None:
+        """Show a bot message or edit, at position ``seq``, to those waiting for one."""
         self._events.append((seq, message))
         if self._waiters:
             for waiter in list(self._waiters):
@@ -154,13 +224,14 @@ class SandboxChat:
                 if waiter.future.done():
                     self._waiters.remove(waiter)
 
-    async def _wait(
+    async def wait(
         self,
         predicate: Callable[[SandboxMessage], bool] | None,
         timeout: float,  # noqa: ASYNC109 - the public API names it so
         count: int,
         after: int | None,
     ) -> list[SandboxMessage]:
+        """Wait for ``count`` bot messages or edits (see ``Sandbox.wait_for``)."""
         loop = asyncio.get_running_loop()
         waiter = _Waiter(predicate, count, loop.create_future())
         if after is not None:
@@ -208,7 +279,7 @@ class SandboxUser:
 
     def __init__(
         self,
-        sandbox: Sandbox,
+        sandbox: Host,
         user_id: int,
         first_name: str,
         last_name: str | None = None,
@@ -264,7 +335,7 @@ class SandboxUser:
         reply_to: Any = None,
     ) -> dict[str, Any]:
         """Send ``text`` to the bot (private chat by default); return the Message object."""
-        return self.sandbox._user_message(self, chat, text=text, reply_to=reply_to)
+        return self.sandbox.receive_message(self, chat, text=text, reply_to=reply_to)
 
     async def start(self, payload: str = "") -> dict[str, Any]:
         """Send /start (with an optional deep-link payload)."""
@@ -274,15 +345,15 @@ class SandboxUser:
         self, chat: SandboxChat | int | None = None, caption: str | None = None
     ) -> dict[str, Any]:
         """Send a photo to the bot; return the Message object."""
-        return self.sandbox._user_message(self, chat, caption=caption, photo=True)
+        return self.sandbox.receive_message(self, chat, caption=caption, photo=True)
 
     async def edit(self, message: Any, text: str) -> dict[str, Any]:
         """Edit a message this user sent (a photo's caption); return the edited Message."""
-        return self.sandbox._edit_user_message(self, message, text)
+        return self.sandbox.receive_edit(self, message, text)
 
     async def press(self, message: Any, button: str | int) -> str:
         """Press an inline button by label or row-major index; return the callback query id."""
-        return self.sandbox._press(self, message, button)
+        return self.sandbox.receive_press(self, message, button)
 
     async def inline_query(
         self,
@@ -292,20 +363,20 @@ class SandboxUser:
         timeout: float = 5.0,  # noqa: ASYNC109 - the public API names it so
     ) -> list[dict[str, Any]]:
         """Type an inline query; return the results the bot answers with."""
-        return await self.sandbox._inline_query(self, query, offset, timeout)
+        return await self.sandbox.receive_inline_query(self, query, offset, timeout)
 
     def block_bot(self) -> None:
         """Block the bot: sends fail with 403 and the bot gets my_chat_member "kicked"."""
         if not self.blocked:
             self.blocked = True
-            self.sandbox._my_chat_member(self.private_chat, self, "member", "kicked")
+            self.sandbox.bot_status_changed(self.private_chat, self, "member", "kicked")
 
     def unblock_bot(self) -> None:
         """Unblock the bot (my_chat_member "member")."""
         if self.blocked:
             self.blocked = False
             self.started = True
-            self.sandbox._my_chat_member(self.private_chat, self, "kicked", "member")
+            self.sandbox.bot_status_changed(self.private_chat, self, "kicked", "member")
 
     def deactivate(self) -> None:
         """Delete the account: sends fail with 403 "user is deactivated"."""
@@ -323,3 +394,33 @@ def message_ref(message: Any) -> tuple[int | None, int]:
         return None, message
     chat_id = getattr(message, "chat_id", None)
     return chat_id, int(message.message_id)
+
+
+def member_api(user: dict[str, Any], status: str, chat_type: str) -> dict[str, Any]:
+    """Return the Bot API ChatMember object of ``user`` with ``status`` in a chat."""
+    data: dict[str, Any] = {"user": user, "status": status}
+    if status == "creator":
+        data["is_anonymous"] = False
+    elif status == "administrator":
+        is_bot = user.get("is_bot", False)
+        data.update(
+            can_be_edited=False,
+            is_anonymous=False,
+            can_manage_chat=True,
+            can_delete_messages=True,
+            can_manage_video_chats=not is_bot,
+            can_restrict_members=True,
+            can_promote_members=not is_bot,
+            can_change_info=True,
+            can_invite_users=True,
+            can_post_stories=False,
+            can_edit_stories=False,
+            can_delete_stories=False,
+        )
+        if chat_type == "channel":
+            data.update(can_post_messages=True, can_edit_messages=True)
+        else:
+            data["can_pin_messages"] = True
+    elif status == "kicked":
+        data["until_date"] = 0
+    return data

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.sandbox import Sandbox
-from bot.sandbox.server import implemented_methods
+from bot.sandbox.methods import implemented_methods
 from tests.sandbox.conftest import Api
 
 # The project's own copy of the Bot API 10.0 specification: a clone has nothing beside it.

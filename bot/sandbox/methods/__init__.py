@@ -1,0 +1,27 @@
+"""The Bot API methods the sandbox serves, one module per area of the API.
+
+- ``updates``: getUpdates and the webhook methods (webhook delivery goes there too)
+- ``sending``: sendMessage, sendPhoto, sendChatAction (``message_thread_id`` goes there)
+- ``editing``: editMessageText, editMessageCaption, editMessageReplyMarkup, deleteMessage
+- ``chats``: getChat, the member methods, leaveChat (forum topic management goes beside)
+- ``queries``: answerCallbackQuery, answerInlineQuery
+- ``settings``: getMe, logOut, close, set/get/deleteMyCommands
+
+Each handler registers itself with ``@method(name, *required)`` from ``registry``; what
+several areas check alike (target chat, text, keyboards, replies) is in ``checks``.
+"""
+
+from bot.sandbox.methods import chats, editing, queries, sending, settings, updates
+from bot.sandbox.methods.registry import Method, find, implemented_methods
+
+__all__ = [
+    "Method",
+    "chats",
+    "editing",
+    "find",
+    "implemented_methods",
+    "queries",
+    "sending",
+    "settings",
+    "updates",
+]

@@ -1,0 +1,117 @@
+"""Putting messages in chats: sendMessage, sendPhoto, sendChatAction.
+
+Forum topics (``message_thread_id``) and the other send* methods belong here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from bot.sandbox.errors import bad
+from bot.sandbox.html import autodetect_entities
+from bot.sandbox.methods.checks import message_text, reply_markup, reply_to, target_chat
+from bot.sandbox.methods.registry import method
+from bot.sandbox.world import SandboxChat, SandboxMessage
+
+if TYPE_CHECKING:
+    from bot.sandbox.server import Sandbox
+
+__all__: list[str] = []  # handlers register with the method table
+
+_CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
+
+
+def _bot_message(sb: Sandbox, chat: SandboxChat, **content: Any) -> SandboxMessage:
+    return SandboxMessage(
+        message_id=chat.new_message_id(),
+        chat_id=chat.id,
+        from_bot=True,
+        sender_id=sb.bot_id,
+        date=sb.now(),
+        **content,
+    )
+
+
+@method("sendMessage", "chat_id", "text")
+async def _send_message(sb: Sandbox, p: dict[str, Any]) -> Any:
+    chat = target_chat(sb, p["chat_id"], sending=True)
+    source = p["text"]
+    text, entities = message_text(sb, source, p, "entities", caption=False)
+    markup = reply_markup(p.get("reply_markup"))
+    replied = reply_to(chat, p)
+    sb.rate_limit(chat)
+    message = _bot_message(
+        sb,
+        chat,
+        text=text,
+        entities=entities + autodetect_entities(text, entities),
+        reply_markup=markup,
+        reply_to_message_id=replied,
+        source=source if isinstance(source, str) else None,
+    )
+    message.entities.sort(key=lambda e: (e["offset"], -e["length"]))
+    return sb.deliver(chat, message)
+
+
+@method("sendPhoto", "chat_id", "photo")
+async def _send_photo(sb: Sandbox, p: dict[str, Any]) -> Any:
+    chat = target_chat(sb, p["chat_id"], sending=True)
+    photo = p["photo"]
+    if isinstance(photo, str):
+        sizes = sb.photo_sizes(photo)
+        if sizes is None:
+            if not re.match(r"https?://[^\s/]+", photo):
+                raise bad("Bad Request: wrong file identifier/HTTP URL specified")
+            if photo in sb.broken_photo_urls:
+                raise bad("Bad Request: failed to get HTTP URL content")
+    elif isinstance(photo, web.FileField):
+        if not photo.file.read(1):
+            raise bad("Bad Request: file must be non-empty")
+        sizes = None
+    else:
+        raise bad("Bad Request: wrong file identifier/HTTP URL specified")
+    caption_source = p.get("caption")
+    caption: str | None = None
+    entities: list[dict[str, Any]] = []
+    if caption_source not in (None, ""):
+        caption, entities = message_text(sb, caption_source, p, "caption_entities", caption=True)
+    markup = reply_markup(p.get("reply_markup"))
+    replied = reply_to(chat, p)
+    sb.rate_limit(chat)
+    message = _bot_message(
+        sb,
+        chat,
+        caption=caption or None,
+        entities=entities + autodetect_entities(caption or "", entities),
+        photo=sizes or sb.new_photo_sizes(),
+        reply_markup=markup,
+        reply_to_message_id=replied,
+        source=caption_source if isinstance(caption_source, str) else None,
+    )
+    return sb.deliver(chat, message)
+
+
+@method("sendChatAction", "chat_id", "action")
+async def _send_chat_action(sb: Sandbox, p: dict[str, Any]) -> Any:
+    chat = target_chat(sb, p["chat_id"], sending=True)
+    if p["action"] not in _CHAT_ACTIONS:
+        raise bad("Bad Request: wrong parameter action in request")
+    chat.last_action = p["action"]
+    return True
