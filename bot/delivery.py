@@ -39,6 +39,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from telegram.ext import ExtBot
 
 from bot import formatting
+from bot.buttons import ArticleButton
 from bot.i18n import t
 from bot.pacing import Pacer, PacerArgs
 from db import Database, articles, chats, deliveries
@@ -70,7 +71,7 @@ def render_alert(article: Article, lang: str, tz: str) -> Alert:
         button = InlineKeyboardButton(t(lang, "alert_read_button"), url=article.url)
     else:
         button = InlineKeyboardButton(
-            t(lang, "alert_read_button"), callback_data=f"art:{article.id}"
+            t(lang, "alert_read_button"), callback_data=ArticleButton(article.id).pack()
         )
     limit = formatting.MAX_CAPTION if article.image_url else formatting.MAX_TEXT
     return Alert(

@@ -17,7 +17,7 @@ from bot import formatting
 from bot.i18n import language_for, t
 from db import articles
 from db.models import Article
-from handlers.reading import deep_link
+from handlers.views import deep_link
 
 if TYPE_CHECKING:
     from bot.context import Context, NewsbotApplication

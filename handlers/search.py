@@ -1,27 +1,27 @@
 """/search, and plain text in a private chat, over the articles' full text.
 
-Callback data: ``sr:<offset>:<words>``, the search words themselves when they fit in the 64
-bytes (so the buttons outlive a restart), else ``sr:<offset>:~<token>`` with the words kept
-in the chat's data for a while. Words are ``\\w+`` runs, so neither ":" nor "~" occurs.
+Pages turn with `SearchPageButton` (bot/buttons.py): it carries the search words themselves
+when they fit in the 64 bytes (so the buttons outlive a restart), else a token, the words
+being kept in the chat's data for a while.
 """
 
 from __future__ import annotations
 
-import re
 import secrets
 import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.buttons import SearchPageButton
 from bot.formatting import byline, escape, excerpt, format_short_date, hashtags
 from bot.i18n import t
 from db import articles
 from db.articles import SNIPPET_END, SNIPPET_START, SearchHit, search_words
 from handlers.access import reply_language
-from handlers.reading import View, article_buttons, fit_cards, replace_view, reply_view
+from handlers.views import View, article_buttons, fit_cards, page_turns, replace_view, reply_view
 
 if TYPE_CHECKING:
     from bot.context import Context, NewsbotApplication
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 __all__ = ["PAGE_SIZE", "register", "register_fallbacks", "search_words", "snippet_html"]
 
 PAGE_SIZE = 5
-_DATA = re.compile(r"sr:(\d{1,5}):(~[0-9a-f]{1,16}|[^:~]{1,60})")
 _STORED_SEARCHES = 20  # per chat, for searches too long for the callback data
 _CHAT_KEY = "reading.searches"
 _SHOWN_QUERY_CHARS = 60
@@ -82,20 +81,21 @@ def _cards(hits: Sequence[SearchHit], lang: str, tz: str, first: int) -> Callabl
     return cards
 
 
-def _page_data(context: Context, offset: int, words: Sequence[str]) -> str:
-    data = f"sr:{offset}:{' '.join(words)}"
-    if len(data.encode()) <= 64:
-        return data
+def _page_button(context: Context, offset: int, words: Sequence[str]) -> SearchPageButton:
+    """Return the button turning to `offset`: with the words if they fit, else a token."""
+    query = " ".join(words)
+    button = SearchPageButton(offset, words=query)
+    if button.fits():
+        return button
     chat_data = context.chat_data if context.chat_data is not None else {}
     stored: dict[str, str] = chat_data.setdefault(_CHAT_KEY, {})
-    query = " ".join(words)
     token = next((key for key, value in stored.items() if value == query), None)
     if token is None:
         token = secrets.token_hex(4)
         stored[token] = query
         while len(stored) > _STORED_SEARCHES:
             del stored[next(iter(stored))]
-    return f"sr:{offset}:~{token}"
+    return SearchPageButton(offset, token=token)
 
 
 async def search_view(context: Context, lang: str, text: str, offset: int = 0) -> View | None:
@@ -112,22 +112,15 @@ async def search_view(context: Context, lang: str, text: str, offset: int = 0) -
     header = t(lang, "reading.search.header", query=shown)
     body = fit_cards(header, _cards(page.items, lang, tz, offset + 1))
     rows = article_buttons([hit.article for hit in page.items], offset + 1)
-    navigation = []
-    if offset > 0:
-        navigation.append(
-            InlineKeyboardButton(
-                t(lang, "reading.button.previous"),
-                callback_data=_page_data(context, max(0, offset - PAGE_SIZE), words),
-            )
+    rows.append(
+        page_turns(
+            lambda turn_to: _page_button(context, turn_to, words),
+            offset,
+            PAGE_SIZE,
+            page.has_more,
+            lang,
         )
-    if page.has_more:
-        navigation.append(
-            InlineKeyboardButton(
-                t(lang, "reading.button.next"),
-                callback_data=_page_data(context, offset + PAGE_SIZE, words),
-            )
-        )
-    rows.append(navigation)
+    )
     return View(body, InlineKeyboardMarkup([row for row in rows if row]))
 
 
@@ -157,15 +150,15 @@ async def turn_search_page(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     lang = reply_language(update)
-    match = _DATA.fullmatch(query.data or "")
+    button = SearchPageButton.parse(context.match)
     view = None
-    if match is not None:
-        words: str | None = match[2]
-        if words is not None and words.startswith("~"):
+    if button is not None:
+        words: str | None = button.words
+        if button.token:
             stored = (context.chat_data or {}).get(_CHAT_KEY) or {}
-            words = stored.get(words[1:])
+            words = stored.get(button.token)
         if words:
-            view = await search_view(context, lang, words, int(match[1]))
+            view = await search_view(context, lang, words, button.offset)
     if view is None:
         await query.answer(t(lang, "reading.search.expired"))
         return
@@ -177,7 +170,7 @@ def register(application: NewsbotApplication) -> None:
     application.add_handlers(
         [
             CommandHandler("search", search, filters=filters.UpdateType.MESSAGE),
-            CallbackQueryHandler(turn_search_page, pattern=r"^sr:"),
+            CallbackQueryHandler(turn_search_page, pattern=SearchPageButton.PATTERN),
         ]
     )
 

@@ -2,7 +2,7 @@
 
 Deep-link payloads (``t.me/<bot>?start=<payload>``, only ``A-Za-z0-9_-``, at most 64):
 ``article-<id>``, ``topic-<key>``, ``author-<key>`` where the key is the folded name with
-``_`` for spaces (`handlers.reading.deep_link_key`). Anything else gets the welcome.
+``_`` for spaces (`handlers.views.deep_link_key`). Anything else gets the welcome.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 from telegram import MessageEntity, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.buttons import Scope
 from bot.i18n import t
 from bot.site import fold
 from db import articles
 from handlers.access import is_editor, reply_language
+from handlers.article_views import article_page, send_article
 from handlers.menu import EDITOR_COMMANDS, READER_COMMANDS
-from handlers.reading import Scope, View, article_page, reply_view, send_article
+from handlers.views import View, reply_view
 
 if TYPE_CHECKING:
     from bot.context import Context, NewsbotApplication

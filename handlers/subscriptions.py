@@ -1,25 +1,23 @@
 """Subscriptions: /subscribe, /unsubscribe, /subscriptions, their buttons, and chat membership.
 
-Callback data (all under "sub:"):
-  sub:t:<topic_id> / sub:a:<author_id>     toggle (the /topics and /author buttons)
-  sub:+t:<id> / sub:+a:<id>                subscribe (a choice among several matches)
-  sub:-t:<id> / sub:-a:<id>                unsubscribe (the /subscriptions list)
-  sub:new:<word>                           subscribe to a topic no article carries yet
-  sub:all                                  confirm /unsubscribe all
-and, outside it (turning pages is for anyone, not only a group's admins):
-  subs:<offset>                            turn the /subscriptions list in place
+Buttons (bot/buttons.py): `SubscriptionButton` toggles, follows or unfollows a topic or an
+author (the toggles of /topics and of topic and author pages, a choice among several
+matches, the /subscriptions list's remove buttons), `NewTopicButton` follows a topic no
+article carries yet, `UnsubscribeAllButton` confirms /unsubscribe all; only those who may
+manage the chat's subscriptions may press them. `SubscriptionsPageButton` turns the
+/subscriptions list, for anyone.
 """
 
 from __future__ import annotations
 
 import contextlib
 import html
-import re
 import time
 from typing import TYPE_CHECKING, Literal
 
 from telegram import (
     CallbackQuery,
+    Chat,
     ChatMember,
     ChatMemberUpdated,
     InlineKeyboardButton,
@@ -38,13 +36,19 @@ from telegram.ext import (
 )
 
 from bot import follows, site
+from bot.buttons import (
+    NewTopicButton,
+    SubscriptionButton,
+    SubscriptionsPageButton,
+    UnsubscribeAllButton,
+)
 from bot.formatting import excerpt
 from bot.i18n import language_for, plural, t
 from db import articles, chats
 from db.models import Author, Topic
-from handlers import reading
 from handlers.access import reply_language
-from handlers.buttons import subscription_button
+from handlers.article_views import show_topics
+from handlers.views import page_turns, subscription_button
 
 if TYPE_CHECKING:
     from bot.context import Context, NewsbotApplication
@@ -59,7 +63,6 @@ _NEW_TOPIC_MAX = 40  # characters of a new topic's name (callback_data holds 64 
 # characters, and its buttons (one per line, plus two to turn pages) below Telegram's 100.
 _LIST_PAGE = 20
 _LIST_NAME_CHARS = 80
-_LIST_PAGE_DATA = re.compile(r"subs:(\d{1,5})")
 
 
 # --- who may change a chat's subscriptions ---------------------------------------------
@@ -150,10 +153,9 @@ async def _near_misses(context: Context, folded: str) -> list[Topic | Author]:
     return site.closest(folded, pool, limit=3, threshold=0.75)
 
 
-def _button(prefix: str, target: Topic | Author) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        _label(target), callback_data=f"sub:{prefix}{_kind(target)}:{target.id}"
-    )
+def _follow_button(target: Topic | Author) -> InlineKeyboardButton:
+    button = SubscriptionButton(_kind(target), target.id, "follow")
+    return InlineKeyboardButton(_label(target), callback_data=button.pack())
 
 
 # --- changing subscriptions ------------------------------------------------------------
@@ -199,7 +201,7 @@ async def subscribe(update: Update, context: Context) -> None:
         return
     wanted = " ".join(context.args or []).strip()
     if not wanted:
-        await reading.show_topics(update, context)
+        await show_topics(update, context)
         return
     matches, near = await _resolve(context, wanted)
     if len(matches) == 1:
@@ -207,18 +209,18 @@ async def subscribe(update: Update, context: Context) -> None:
         await message.reply_text(_confirmation(lang, matches[0], added))
         return
     if matches:
-        rows = [[_button("+", target)] for target in matches]
+        rows = [[_follow_button(target)] for target in matches]
         await message.reply_text(t(lang, "sub.which_one"), reply_markup=InlineKeyboardMarkup(rows))
         return
     name = _new_topic_name(wanted)
     if near:
-        rows = [[_button("+", target)] for target in near]
+        rows = [[_follow_button(target)] for target in near]
         if name:
             rows.append(
                 [
                     InlineKeyboardButton(
                         t(lang, "sub.new_topic_button", name=name),
-                        callback_data=f"sub:new:{name}",
+                        callback_data=NewTopicButton(name).pack(),
                     )
                 ]
             )
@@ -239,7 +241,7 @@ def _new_topic_name(text: str) -> str | None:
     if len(words) != 1:
         return None
     name = words[0]
-    if len(name) > _NEW_TOPIC_MAX or len(f"sub:new:{name}".encode()) > 64:
+    if len(name) > _NEW_TOPIC_MAX or not NewTopicButton(name).fits():
         return None
     return name
 
@@ -269,10 +271,12 @@ async def unsubscribe(update: Update, context: Context) -> None:
         await list_subscriptions(update, context)
         return
     if site.fold(wanted) in {"all", "tout", "tous", "toutes"}:
-        keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(t(lang, "sub.confirm_all_button"), callback_data="sub:all")]]
+        confirm = InlineKeyboardButton(
+            t(lang, "sub.confirm_all_button"), callback_data=UnsubscribeAllButton().pack()
         )
-        await message.reply_text(t(lang, "sub.confirm_all"), reply_markup=keyboard)
+        await message.reply_text(
+            t(lang, "sub.confirm_all"), reply_markup=InlineKeyboardMarkup([[confirm]])
+        )
         return
     folded = site.fold(wanted.lstrip("#"))
     for subscription in await chats.chat_subscriptions(context.bot_data.db.reader, chat.id):
@@ -308,25 +312,12 @@ async def _list_page(
         [
             InlineKeyboardButton(
                 f"✖️ {excerpt(s.label, _LIST_NAME_CHARS)}",
-                callback_data=f"sub:-{_kind(s.target)}:{s.target.id}",
+                callback_data=SubscriptionButton(_kind(s.target), s.target.id, "unfollow").pack(),
             )
         ]
         for s in page.items
     ]
-    turn = []
-    if offset > 0:
-        turn.append(
-            InlineKeyboardButton(
-                t(lang, "reading.button.previous"),
-                callback_data=f"subs:{max(0, offset - _LIST_PAGE)}",
-            )
-        )
-    if page.has_more:
-        turn.append(
-            InlineKeyboardButton(
-                t(lang, "reading.button.next"), callback_data=f"subs:{offset + _LIST_PAGE}"
-            )
-        )
+    turn = page_turns(SubscriptionsPageButton, offset, _LIST_PAGE, page.has_more, lang)
     if turn:
         rows.append(turn)
     return text, InlineKeyboardMarkup(rows)
@@ -350,10 +341,10 @@ async def turn_subscriptions_page(update: Update, context: Context) -> None:
     query, chat = update.callback_query, update.effective_chat
     assert query is not None
     lang = reply_language(update)
-    match = _LIST_PAGE_DATA.fullmatch(query.data or "")
+    button = SubscriptionsPageButton.parse(context.match)
     shown = None
-    if match is not None and chat is not None:
-        shown = await _list_page(context, chat.id, lang, int(match[1]))
+    if button is not None and chat is not None:
+        shown = await _list_page(context, chat.id, lang, button.offset)
     if shown is None:
         await query.answer(t(lang, "reading.stale_page"))
         return
@@ -367,41 +358,74 @@ async def turn_subscriptions_page(update: Update, context: Context) -> None:
 # --- buttons ---------------------------------------------------------------------------
 
 
-async def press_subscription_button(update: Update, context: Context) -> None:
-    """Apply a subscription button: toggle, subscribe, unsubscribe, new topic or all."""
-    query = update.callback_query
-    chat = update.effective_chat
-    assert query is not None and query.data is not None
-    lang = reply_language(update)
+async def _managed_chat(update: Update, context: Context) -> Chat | None:
+    """Return the chat a pressed subscription button changes; None, answered, if it may not."""
+    query, chat = update.callback_query, update.effective_chat
+    assert query is not None
     if chat is None:
         await query.answer()
-        return
+        return None
     if await _refuse_if_not_admin(update, context):
+        return None
+    return chat
+
+
+async def _answer_stale(query: CallbackQuery, lang: str) -> None:
+    await query.answer(t(lang, "sub.stale_button"), show_alert=True)
+
+
+async def confirm_unsubscribe_all(update: Update, context: Context) -> None:
+    """Remove every subscription of the chat (the button of /unsubscribe all)."""
+    query = update.callback_query
+    assert query is not None
+    lang = reply_language(update)
+    if (chat := await _managed_chat(update, context)) is None:
         return
-    parts = query.data.split(":", 2)
-    action = parts[1] if len(parts) > 1 else ""
-    if action == "all":
-        async with context.bot_data.db.transaction() as conn:
-            removed = await chats.unsubscribe_all(conn, chat.id)
-        await query.answer()
-        await _edit_text(query, plural(lang, "sub.all_removed", removed))
+    if UnsubscribeAllButton.parse(context.match) is None:
+        await _answer_stale(query, lang)
         return
-    if action == "new" and len(parts) == 3 and (name := _new_topic_name(parts[2])):
-        assert isinstance(query.message, Message)
-        await query.answer()
-        await _subscribe_new_topic(context, chat.id, name, query.message, lang)
+    async with context.bot_data.db.transaction() as conn:
+        removed = await chats.unsubscribe_all(conn, chat.id)
+    await query.answer()
+    await _edit_text(query, plural(lang, "sub.all_removed", removed))
+
+
+async def press_new_topic_button(update: Update, context: Context) -> None:
+    """Follow a topic no article carries yet (offered when /subscribe finds no match)."""
+    query = update.callback_query
+    assert query is not None
+    lang = reply_language(update)
+    if (chat := await _managed_chat(update, context)) is None:
         return
-    target = await _target(context, action[-1:], parts[2] if len(parts) == 3 else "")
-    if target is None or action not in {"t", "a", "+t", "+a", "-t", "-a"}:
-        await query.answer(t(lang, "sub.stale_button"), show_alert=True)
+    button = NewTopicButton.parse(context.match)
+    name = _new_topic_name(button.name) if button is not None else None
+    if name is None:
+        await _answer_stale(query, lang)
+        return
+    assert isinstance(query.message, Message)
+    await query.answer()
+    await _subscribe_new_topic(context, chat.id, name, query.message, lang)
+
+
+async def press_subscription_button(update: Update, context: Context) -> None:
+    """Apply a subscription button: toggle, follow or unfollow a topic or an author."""
+    query = update.callback_query
+    assert query is not None
+    lang = reply_language(update)
+    if (chat := await _managed_chat(update, context)) is None:
+        return
+    button = SubscriptionButton.parse(context.match)
+    target = await _target(context, button) if button is not None else None
+    if button is None or target is None:
+        await _answer_stale(query, lang)
         return
     kind = _kind(target)
-    if action.startswith("-"):
+    if button.change == "unfollow":
         await _unsubscribe(context, chat.id, kind, target.id)
         await query.answer(t(lang, "sub.removed_short", name=_label(target)))
         await _drop_button(query)
         return
-    if action.startswith("+"):
+    if button.change == "follow":
         added = await _subscribe(context, chat.id, target)
         await query.answer()
         await _edit_text(query, _confirmation(lang, target, added))
@@ -419,15 +443,11 @@ async def press_subscription_button(update: Update, context: Context) -> None:
     await _flip_button(query, target, subscribed=not followed)
 
 
-async def _target(context: Context, kind: str, raw_id: str) -> Topic | Author | None:
-    if not raw_id.isdigit() or len(raw_id) > 18:
-        return None
+async def _target(context: Context, button: SubscriptionButton) -> Topic | Author | None:
     reader = context.bot_data.db.reader
-    if kind == "t":
-        return await articles.get_topic(reader, int(raw_id))
-    if kind == "a":
-        return await articles.get_author(reader, int(raw_id))
-    return None
+    if button.kind == "t":
+        return await articles.get_topic(reader, button.target_id)
+    return await articles.get_author(reader, button.target_id)
 
 
 async def _edit_text(query: CallbackQuery, text: str) -> None:
@@ -497,7 +517,14 @@ def register(application: NewsbotApplication) -> None:
     application.add_handler(CommandHandler("subscribe", subscribe))
     application.add_handler(CommandHandler("unsubscribe", unsubscribe))
     application.add_handler(CommandHandler("subscriptions", list_subscriptions))
-    application.add_handler(CallbackQueryHandler(press_subscription_button, pattern=r"^sub:"))
-    application.add_handler(CallbackQueryHandler(turn_subscriptions_page, pattern=r"^subs:"))
+    # SubscriptionButton.PATTERN takes every subscription button: the other two kinds first.
+    application.add_handlers(
+        [
+            CallbackQueryHandler(confirm_unsubscribe_all, pattern=UnsubscribeAllButton.PATTERN),
+            CallbackQueryHandler(press_new_topic_button, pattern=NewTopicButton.PATTERN),
+            CallbackQueryHandler(press_subscription_button, pattern=SubscriptionButton.PATTERN),
+            CallbackQueryHandler(turn_subscriptions_page, pattern=SubscriptionsPageButton.PATTERN),
+        ]
+    )
     application.add_handler(ChatMemberHandler(track_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, follow_migration))

@@ -13,8 +13,7 @@ from bot.config import Secret, Settings
 from bot.formatting import MAX_CAPTION, MAX_TEXT
 from bot.sandbox import Sandbox, SandboxMessage, validate_html
 from db import articles, chats
-from handlers.buttons import subscription_button
-from handlers.reading import deep_link_key
+from handlers.views import deep_link_key, subscription_button
 from tests.conftest import BOT_TOKEN, BOT_USERNAME, EDITOR_ID, Harness
 from tests.reading_helpers import article_ids, moment, numbers, press, publish, walk
 
