@@ -1,5 +1,18 @@
 """Telegram handlers, one module per feature, each with `register(application)`.
 
+Features: `start`, `reading`, `search`, `subscriptions`, `publish`, `editor`, `feeds`,
+`inline`, `errors`. A feature never imports another feature (the import-linter contract in
+pyproject.toml checks it); what several need lives in modules that are shared, importable
+by features, and register nothing:
+
+- `access`: who may do what (editor rights, floods, recording chats), the reply language;
+- `menu`: the command lists, for Telegram's menus and /help;
+- `views`: a message and its keyboard, deep links, the buttons several features draw;
+- `article_views`: a page of articles, a whole article, the topics list;
+- `newsroom`: the editors' kit: tokens, editor buttons, article numbers in commands.
+
+Callback data is typed, one class per kind of button, in bot/buttons.py.
+
 Order matters: python-telegram-bot tries handler groups in ascending order and, within a
 group, stops at the first handler that matches. `access` runs first (groups -3 and -2):
 it drops floods and records the chat before any feature sees the update. Features follow in

@@ -19,6 +19,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, ConversationHandler, TypeHandler
 
+from bot.buttons import EditorButton
 from bot.i18n import language_for, t
 from db import chats
 
@@ -37,7 +38,7 @@ __all__ = [
 
 EDITOR_COMMANDS = ("publish", "edit", "unpublish", "stats", "feeds", "addfeed", "removefeed")
 """The newsroom's commands, in menu order; each handler of one is wrapped in `EditorOnly`."""
-EDITOR_CALLBACK_PREFIX = "ed:"
+EDITOR_CALLBACK_PREFIX = EditorButton.PREFIX
 """Every editor button's callback_data starts with this; its handlers are `EditorOnly` too."""
 
 _R = TypeVar("_R")

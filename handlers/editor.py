@@ -13,24 +13,20 @@ import secrets
 import time
 from typing import TYPE_CHECKING
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import formatting
-from bot.i18n import DEFAULT_LANGUAGE, t
+from bot.buttons import EditorButton
+from bot.i18n import DEFAULT_LANGUAGE, plural, t
 from bot.publishing import AuditNote
 from db import articles, chats, editorial, stats
-from handlers.access import EDITOR_CALLBACK_PREFIX, EditorOnly, reply_language
-from handlers.publish import (
-    article_id_argument,
-    build_publish_conversation,
-    count_phrase,
-    editor_button,
-    new_token,
-    split_callback,
-)
+from handlers.access import EditorOnly, reply_language
+from handlers.newsroom import article_id_argument, editor_button, new_token
+from handlers.publish import build_publish_conversation
+from handlers.views import edit_or_send
 
 if TYPE_CHECKING:
     from bot.context import Context, NewsbotApplication
@@ -83,7 +79,7 @@ async def ask_withdrawal(update: Update, context: Context) -> None:
         [
             t(lang, "editor.confirm_withdraw", id=article.id),
             card,
-            count_phrase(lang, "editor.will_remove", owed),
+            plural(lang, "editor.will_remove", owed),
         ]
     )
     keyboard = InlineKeyboardMarkup(
@@ -95,14 +91,14 @@ async def ask_withdrawal(update: Update, context: Context) -> None:
     await message.reply_text(text, reply_markup=keyboard)
 
 
-def _claim_withdrawal(update: Update, context: Context) -> int | None:
+def _claim_withdrawal(context: Context) -> int | None:
     """Return (and forget) the article a withdrawal button is about; None if stale."""
-    query = update.callback_query
-    assert query is not None
-    _, token = split_callback(query.data)
+    button = EditorButton.parse(context.match)
+    if button is None:
+        return None
     pending = _withdrawals(context)
     for known in list(pending):
-        if secrets.compare_digest(known, token):
+        if secrets.compare_digest(known, button.token):
             return pending.pop(known)
     return None
 
@@ -112,7 +108,7 @@ async def withdraw_article(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     lang = reply_language(update)
-    article_id = _claim_withdrawal(update, context)
+    article_id = _claim_withdrawal(context)
     if article_id is None:
         await query.answer(t(lang, "editor.stale"), show_alert=True)
         return
@@ -121,10 +117,10 @@ async def withdraw_article(update: Update, context: Context) -> None:
     note = AuditNote(update.effective_user.id, "withdraw")
     result = await data.publisher.withdraw(article_id, note=note)
     if result.changed:
-        text = count_phrase(lang, "editor.withdrawn", result.followups, id=article_id)
+        text = plural(lang, "editor.withdrawn", result.followups, id=article_id)
     else:
         text = t(lang, "editor.already_withdrawn", id=article_id)
-    await _edit_or_send(update, query.message, text)
+    await edit_or_send(update, query.message, text)
 
 
 async def keep_article(update: Update, context: Context) -> None:
@@ -132,24 +128,12 @@ async def keep_article(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     lang = reply_language(update)
-    article_id = _claim_withdrawal(update, context)
+    article_id = _claim_withdrawal(context)
     if article_id is None:
         await query.answer(t(lang, "editor.stale"), show_alert=True)
         return
     await query.answer()
-    await _edit_or_send(update, query.message, t(lang, "editor.kept", id=article_id))
-
-
-async def _edit_or_send(update: Update, message: object, text: str) -> None:
-    if isinstance(message, Message):
-        try:
-            await message.edit_text(text)
-            return
-        except BadRequest:
-            pass  # deleted meanwhile: say it in a new message
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_message(text)
+    await edit_or_send(update, query.message, t(lang, "editor.kept", id=article_id))
 
 
 async def answer_stale(update: Update, context: Context) -> None:
@@ -295,13 +279,13 @@ def register(application: NewsbotApplication) -> None:
     application.add_handler(CommandHandler("stats", EditorOnly(show_stats)))
     application.add_handler(
         CallbackQueryHandler(
-            EditorOnly(withdraw_article), pattern=f"^{EDITOR_CALLBACK_PREFIX}withdraw:"
+            EditorOnly(withdraw_article), pattern=EditorButton.pattern_for("withdraw")
         )
     )
     application.add_handler(
-        CallbackQueryHandler(EditorOnly(keep_article), pattern=f"^{EDITOR_CALLBACK_PREFIX}keep:")
+        CallbackQueryHandler(EditorOnly(keep_article), pattern=EditorButton.pattern_for("keep"))
     )
     # Buttons of a draft that is gone (confirmed, cancelled, expired) or never existed.
     application.add_handler(
-        CallbackQueryHandler(EditorOnly(answer_stale), pattern=f"^{EDITOR_CALLBACK_PREFIX}")
+        CallbackQueryHandler(EditorOnly(answer_stale), pattern=EditorButton.PATTERN)
     )
