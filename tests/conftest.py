@@ -79,35 +79,64 @@ class Harness:
 
 # Telegram's limits, but ten times as much per chat: a conversation test makes several
 # exchanges in one chat, and real pacing (about one message a second) would make the suite
-# crawl. Tests of pacing itself (test_alerts) override these two fixtures with the real ones.
+# crawl. Tests of pacing itself ask for Telegram's own with @pytest.mark.limits(...).
 QUICK_LIMITS = RateLimits(private_per_second=10, private_burst=10, group_per_minute=600)
 QUICK_CHAT_LIMITS = ChatLimits(
     private_burst=10, private_per_second=9.5, group_burst=10, group_per_minute=570
 )
 
 
+@dataclass(frozen=True)
+class Limits:
+    """The limits a test runs under: the sandbox's, and the bot's own pacing to match.
+
+    The bot's NEWSBOT_SEND_RATE is the sandbox's ``global_per_second``; ``chat`` None is
+    the bot's production pacing, made for Telegram's own per-chat limits.
+    """
+
+    sandbox: RateLimits
+    chat: ChatLimits | None
+    seed: int
+
+
+def telegram_limits(*, global_rate: float = 30.0, seed: int = 7) -> Limits:
+    """Return Telegram's own limits, with the bot-wide rate set to ``global_rate``."""
+    return Limits(RateLimits(global_per_second=global_rate), None, seed)
+
+
 @pytest.fixture
-def chat_limits() -> ChatLimits | None:
+def limits(request: pytest.FixtureRequest) -> Limits:
+    """Quick per-chat limits, or Telegram's own under ``@pytest.mark.limits(global_rate=…)``."""
+    marker = request.node.get_closest_marker("limits")
+    if marker is None:
+        return Limits(replace(QUICK_LIMITS), QUICK_CHAT_LIMITS, seed=7)
+    return telegram_limits(*marker.args, **marker.kwargs)
+
+
+@pytest.fixture
+def chat_limits(limits: Limits) -> ChatLimits | None:
     """The bot's per-chat pacing, matching the sandbox's limits."""
-    return QUICK_CHAT_LIMITS
+    return limits.chat
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
+async def sandbox(limits: Limits) -> AsyncIterator[Sandbox]:
     """A local Telegram with rate limits on."""
     async with Sandbox(
-        token=BOT_TOKEN, bot_username=BOT_USERNAME, seed=7, limits=replace(QUICK_LIMITS)
+        token=BOT_TOKEN, bot_username=BOT_USERNAME, seed=limits.seed, limits=limits.sandbox
     ) as server:
         yield server
 
 
 @pytest.fixture
-def bot_settings(sandbox: Sandbox, tmp_path: Path) -> Settings:
+def bot_settings(sandbox: Sandbox, limits: Limits, tmp_path: Path) -> Settings:
+    """The bot's settings: the sandbox's URL, one editor, a database under tmp_path."""
     return Settings(
         token=Secret(BOT_TOKEN),
         api_url=sandbox.base_url,
         db_path=tmp_path / "bot.sqlite3",
         admins=frozenset({EDITOR_ID}),
+        send_rate=limits.sandbox.global_per_second,
         feeds_private=True,  # the tests' feed servers run on loopback
     )
 

@@ -5,47 +5,22 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from bot.app import build_application, running
-from bot.config import Secret, Settings
-from bot.pacing import ChatLimits
+from bot.config import Settings
 from bot.samples import load_samples
-from bot.sandbox import RateLimits, Sandbox, SandboxChat
+from bot.sandbox import Sandbox, SandboxChat
 from bot.site import fold
 from db import Database, articles, chats, deliveries
 from db.models import ArticleDraft
-from tests.conftest import BOT_TOKEN, BOT_USERNAME, EDITOR_ID, Harness
+from tests.conftest import BOT_USERNAME, Harness
 
 # Telegram's per-chat limits as they are; the bot-wide one raised (with the bot's own pace
 # following it) so that broadcasts to hundreds of chats take seconds, not minutes.
 RATE = 150.0
-
-
-@pytest.fixture
-def chat_limits() -> ChatLimits | None:
-    return None  # Telegram's own per-chat limits, as in production
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    limits = RateLimits(global_per_second=RATE)
-    async with Sandbox(token=BOT_TOKEN, bot_username=BOT_USERNAME, limits=limits, seed=3) as sb:
-        yield sb
-
-
-@pytest.fixture
-def bot_settings(sandbox: Sandbox, tmp_path: Path) -> Settings:
-    return Settings(
-        token=Secret(BOT_TOKEN),
-        api_url=sandbox.base_url,
-        db_path=tmp_path / "bot.sqlite3",
-        admins=frozenset({EDITOR_ID}),
-        send_rate=RATE,
-    )
+pytestmark = pytest.mark.limits(global_rate=RATE, seed=3)
 
 
 def draft(title: str, topics: tuple[str, ...], author: str, **extra: object) -> ArticleDraft:

@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from bot import site
-from bot.config import Secret, Settings
-from bot.pacing import ChatLimits
-from bot.sandbox import RateLimits, Sandbox, SandboxChat, SandboxMessage, SandboxUser
+from bot.config import Settings
+from bot.sandbox import Sandbox, SandboxChat, SandboxMessage, SandboxUser
 from db import Database, articles, audit, chats, deliveries, stats
 from db.models import ArticleDraft
-from tests.conftest import BOT_TOKEN, BOT_USERNAME, EDITOR_ID, Harness
+from tests.conftest import EDITOR_ID, Harness
 from tests.test_alerts import draft, drained, follow
 
 # Telegram's per-chat limits as they are; the bot-wide pace raised a little so that a
@@ -31,27 +28,13 @@ CHATS = 300
 SECOND_EDITOR_ID = 5_000_000_002
 
 
-@pytest.fixture
-def chat_limits() -> ChatLimits | None:
-    return None  # Telegram's own per-chat limits
+pytestmark = pytest.mark.limits(global_rate=RATE, seed=5)
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    limits = RateLimits(global_per_second=RATE)
-    async with Sandbox(token=BOT_TOKEN, bot_username=BOT_USERNAME, limits=limits, seed=5) as sb:
-        yield sb
-
-
-@pytest.fixture
-def bot_settings(sandbox: Sandbox, tmp_path: Path) -> Settings:
-    return Settings(
-        token=Secret(BOT_TOKEN),
-        api_url=sandbox.base_url,
-        db_path=tmp_path / "bot.sqlite3",
-        admins=frozenset({EDITOR_ID, SECOND_EDITOR_ID}),
-        send_rate=RATE,
-    )
+def bot_settings(bot_settings: Settings) -> Settings:
+    """The shared settings, with a second editor."""
+    return replace(bot_settings, admins=frozenset({EDITOR_ID, SECOND_EDITOR_ID}))
 
 
 def live_alerts(chat: SandboxChat, title: str) -> int:

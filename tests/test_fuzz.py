@@ -15,8 +15,8 @@ import itertools
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
-from pathlib import Path
+from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -25,13 +25,12 @@ from hypothesis import strategies as st
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.config import Secret, Settings
+from bot.config import Settings
 from bot.i18n import language_for, t
-from bot.pacing import ChatLimits
-from bot.sandbox import RateLimits, Sandbox, SandboxMessage, SandboxUser
+from bot.sandbox import SandboxMessage, SandboxUser
 from bot.transport import AiohttpRequest
 from handlers import access
-from tests.conftest import BOT_TOKEN, BOT_USERNAME, EDITOR_ID, Harness
+from tests.conftest import BOT_USERNAME, EDITOR_ID, Harness
 
 RATE = 300.0
 EDITORS = range(EDITOR_ID + 1, EDITOR_ID + 150)  # a fresh editor per example (then reused)
@@ -44,28 +43,13 @@ FUZZ = settings(
 )
 
 
-@pytest.fixture
-def chat_limits() -> ChatLimits | None:
-    """Telegram's own per-chat limits, as the sandbox below enforces them."""
-    return None
+pytestmark = pytest.mark.limits(global_rate=RATE, seed=13)
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    limits = RateLimits(global_per_second=RATE)
-    async with Sandbox(token=BOT_TOKEN, bot_username=BOT_USERNAME, limits=limits, seed=13) as sb:
-        yield sb
-
-
-@pytest.fixture
-def bot_settings(sandbox: Sandbox, tmp_path: Path) -> Settings:
-    return Settings(
-        token=Secret(BOT_TOKEN),
-        api_url=sandbox.base_url,
-        db_path=tmp_path / "bot.sqlite3",
-        admins=frozenset({EDITOR_ID, *EDITORS}),
-        send_rate=RATE,
-    )
+def bot_settings(bot_settings: Settings) -> Settings:
+    """The shared settings, with every example's editor."""
+    return replace(bot_settings, admins=frozenset({EDITOR_ID, *EDITORS}))
 
 
 class _Errors(logging.Handler):

@@ -12,7 +12,7 @@ import logging
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,41 +20,25 @@ import pytest
 from telegram.error import TimedOut
 
 import db.connection
-from bot.config import Secret, Settings
+from bot.config import Settings
 from bot.i18n import t
-from bot.pacing import ChatLimits
-from bot.sandbox import RateLimits, Sandbox, SandboxMessage, SandboxUser
+from bot.sandbox import Sandbox, SandboxMessage, SandboxUser
 from db import Database, chats
-from tests.conftest import BOT_TOKEN, BOT_USERNAME, EDITOR_ID, Harness
+from tests.conftest import BOT_USERNAME, Harness
 from tests.test_alerts import alerts, draft, drained, follow
 
 RATE = 150.0
 BUSY_MS = 300  # the busy timeout, shortened so that a lock outlasts it in a fraction of a second
 
 
-@pytest.fixture
-def chat_limits() -> ChatLimits | None:
-    """Telegram's own per-chat limits, as the sandbox below enforces them."""
-    return None
+pytestmark = pytest.mark.limits(global_rate=RATE, seed=11)
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    limits = RateLimits(global_per_second=RATE)
-    async with Sandbox(token=BOT_TOKEN, bot_username=BOT_USERNAME, limits=limits, seed=11) as sb:
-        yield sb
-
-
-@pytest.fixture
-def bot_settings(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def bot_settings(bot_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The shared settings, for a bot whose database gives up on a lock after BUSY_MS."""
     monkeypatch.setattr(db.connection, "BUSY_TIMEOUT_MS", BUSY_MS)
-    return Settings(
-        token=Secret(BOT_TOKEN),
-        api_url=sandbox.base_url,
-        db_path=tmp_path / "bot.sqlite3",
-        admins=frozenset({EDITOR_ID}),
-        send_rate=RATE,
-    )
+    return bot_settings
 
 
 def readers(sb: Sandbox, count: int) -> list[SandboxUser]:
