@@ -5,16 +5,16 @@ from __future__ import annotations
 import logging
 import re
 import time
-from pathlib import Path
+from dataclasses import replace
 
 import pytest
 
-from bot.config import Secret, Settings
+from bot.config import Settings
 from bot.formatting import MAX_CAPTION, MAX_TEXT
 from bot.sandbox import Sandbox, SandboxMessage, validate_html
 from db import articles, chats
 from handlers.views import deep_link_key, subscription_button
-from tests.conftest import BOT_TOKEN, BOT_USERNAME, EDITOR_ID, Harness
+from tests.conftest import BOT_USERNAME, EDITOR_ID, Harness
 from tests.reading_helpers import article_ids, moment, numbers, press, publish, walk
 
 # --- helpers ------------------------------------------------------------------------------
@@ -599,14 +599,9 @@ async def test_command_menus_in_french_english_and_for_editors(bot: Harness) -> 
 
 class TestAnotherTimeZone:
     @pytest.fixture
-    def bot_settings(self, sandbox: Sandbox, tmp_path: Path) -> Settings:
-        return Settings(
-            token=Secret(BOT_TOKEN),
-            api_url=sandbox.base_url,
-            db_path=tmp_path / "bot.sqlite3",
-            admins=frozenset({EDITOR_ID}),
-            timezone="Europe/Paris",
-        )
+    def bot_settings(self, bot_settings: Settings) -> Settings:
+        """The shared settings, in Paris time."""
+        return replace(bot_settings, timezone="Europe/Paris")
 
     async def test_dates_are_shown_in_the_configured_time_zone(self, bot: Harness) -> None:
         awa = bot.sandbox.add_user("Awa", "Keïta", "awa", "fr")
