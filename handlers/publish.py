@@ -47,6 +47,7 @@ from db import articles, deliveries, editorial
 from db.deliveries import DeliveryCounts
 from db.models import Article, ArticleDraft, Author, Topic
 from handlers.access import EDITOR_CALLBACK_PREFIX, EditorOnly, reply_language
+from handlers.article_views import send_loaded_article
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -496,11 +497,14 @@ async def _show_preview(update: Update, context: Context, pending: _Draft) -> in
     lang, settings = pending.lang, context.bot_data.settings
     article = await _preview_article(context, pending, pending.draft)
     alert = render_alert(article, lang, settings.timezone)
+    # The alert's own "read" button would look for a stored article: in the preview it
+    # shows the draft instead (a link to the site stays a link).
+    keyboard = alert.keyboard if article.url else _read_draft_keyboard(pending)
     chat = update.effective_chat
     assert chat is not None
     if alert.photo_url:
         try:
-            await chat.send_photo(alert.photo_url, caption=alert.text, reply_markup=alert.keyboard)
+            await chat.send_photo(alert.photo_url, caption=alert.text, reply_markup=keyboard)
         except BadRequest as error:
             # Subscribers would get the same refusal: the photo must be fixed first.
             logger.info("Preview photo refused: %s", error.message)
@@ -513,7 +517,7 @@ async def _show_preview(update: Update, context: Context, pending: _Draft) -> in
             await _say(update, t(lang, "editor.photo_unusable_text"))
             return FULL_TEXT
     else:
-        await chat.send_message(alert.text, reply_markup=alert.keyboard)
+        await chat.send_message(alert.text, reply_markup=keyboard)
     pending.duplicate_checked = False
     pending.control = await _say(
         update, await _outlook(context, pending), _confirm_keyboard(pending)
@@ -536,6 +540,23 @@ async def _outlook(context: Context, pending: _Draft) -> str:
         () if channel is None else (channel,),
     )
     return count_phrase(pending.lang, "editor.will_send", reach)
+
+
+def _read_draft_keyboard(pending: _Draft) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[editor_button(pending.lang, "alert_read_button", "read", pending.token)]]
+    )
+
+
+async def read_draft(update: Update, context: Context) -> None:
+    """Send the draft as readers will read it with /article: the preview's "read" button."""
+    pending = await _own_draft(update, context)
+    query, chat = update.callback_query, update.effective_chat
+    if pending is None or pending.draft is None or query is None or chat is None:
+        return
+    await query.answer()
+    article = await _preview_article(context, pending, pending.draft)
+    await send_loaded_article(context, chat.id, article, pending.lang)
 
 
 def _confirm_keyboard(pending: _Draft) -> InlineKeyboardMarkup:
@@ -901,6 +922,7 @@ def build_publish_conversation() -> ConversationHandler[Context]:
                     ),
                     CallbackQueryHandler(EditorOnly(change_draft), pattern=pressed("change")),
                     CallbackQueryHandler(EditorOnly(cancel_draft), pattern=pressed("cancel")),
+                    CallbackQueryHandler(EditorOnly(read_draft), pattern=pressed("read")),
                     MessageHandler(text, EditorOnly(remind_buttons)),
                 ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, EditorOnly(expire_draft))],

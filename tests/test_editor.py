@@ -251,6 +251,42 @@ async def test_pasted_article_is_previewed_then_published_to_subscribers(bot: Ha
     assert (entry.user_id, entry.action, entry.article_id) == (EDITOR_ID, "publish", article_id)
 
 
+async def read_preview(bot: Harness, alert: SandboxMessage) -> list[SandboxMessage]:
+    """Press the preview's "read" button; return what the editor then receives."""
+    chat = bot.editor.private_chat
+    mark = chat.mark()
+    query_id = await bot.editor.press(alert, "Lire l’article")
+    answer = await bot.sandbox.wait_for_answer(query_id)
+    assert not answer.text, answer.text  # never "Cet article n’est plus disponible."
+    return await bot.sandbox.wait_for(chat, is_new, timeout=10.0, after=mark)
+
+
+async def test_the_previews_read_button_shows_the_draft_in_full(bot: Harness) -> None:
+    alert, control = await preview(bot, f"/publish\n{ARTICLE}")
+    assert alert.labels() == ["Lire l’article"]
+
+    [article] = await read_preview(bot, alert)
+
+    assert TITLE in article.content and "Par Awa KEITA" in article.content
+    assert "mises en service ce lundi" in article.content  # the lead
+    assert "Le chantier avait commencé il y a dix ans." in article.content  # the body
+    assert await published_article_id(bot, TITLE) is None  # reading it publishes nothing
+    await press(bot, bot.editor, control, "Publier")  # the preview's buttons still work
+    await eventually(lambda: published_article_id(bot, TITLE))
+
+
+async def test_a_corrections_read_button_shows_the_correction_not_the_published_text(
+    bot: Harness,
+) -> None:
+    article_id = await publish_quietly(bot)
+    await bot.ask(bot.editor, f"/edit {article_id}")
+    alert, _ = await preview(bot, ARTICLE.replace("dix ans", "onze ans"))
+
+    [article] = await read_preview(bot, alert)
+
+    assert "Le chantier avait commencé il y a onze ans." in article.content
+
+
 async def test_progress_message_is_edited_until_the_delivery_is_done(bot: Harness) -> None:
     readers = bot.sandbox.add_users(5)
     for reader in readers:
