@@ -32,6 +32,7 @@ from handlers import (
     errors,
     feeds,
     inline,
+    publish,
     reading,
     search,
     start,
@@ -53,6 +54,7 @@ def register(application: NewsbotApplication) -> None:
     reading.register(application)
     search.register(application)
     subscriptions.register(application)
+    publish.register(application)  # before editor: its catch-all answers stale editor buttons
     editor.register(application)
     feeds.register(application)
     inline.register(application)

@@ -25,7 +25,6 @@ from bot.publishing import AuditNote
 from db import articles, chats, editorial, stats
 from handlers.access import EditorOnly, reply_language
 from handlers.newsroom import article_id_argument, editor_button, new_token
-from handlers.publish import build_publish_conversation
 from handlers.views import edit_or_send
 
 if TYPE_CHECKING:
@@ -274,7 +273,6 @@ async def setup_channel(application: NewsbotApplication) -> None:
 
 def register(application: NewsbotApplication) -> None:
     """Register the editors' commands and buttons; the catch-all for stale buttons last."""
-    application.add_handler(build_publish_conversation())
     application.add_handler(CommandHandler("unpublish", EditorOnly(ask_withdrawal)))
     application.add_handler(CommandHandler("stats", EditorOnly(show_stats)))
     application.add_handler(

@@ -50,7 +50,7 @@ from handlers.access import EDITOR_CALLBACK_PREFIX, EditorOnly, reply_language
 from handlers.article_views import send_loaded_article
 
 if TYPE_CHECKING:
-    from bot.context import Context
+    from bot.context import Context, NewsbotApplication
 
 __all__ = [
     "CONVERSATION_TIMEOUT",
@@ -62,6 +62,7 @@ __all__ = [
     "count_phrase",
     "editor_button",
     "new_token",
+    "register",
     "split_callback",
 ]
 
@@ -932,3 +933,8 @@ def build_publish_conversation() -> ConversationHandler[Context]:
             conversation_timeout=CONVERSATION_TIMEOUT,
             name="publish",
         )
+
+
+def register(application: NewsbotApplication) -> None:
+    """Register the /publish and /edit conversation."""
+    application.add_handler(build_publish_conversation())
