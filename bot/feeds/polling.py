@@ -542,7 +542,7 @@ async def start_feeds(application: NewsbotApplication) -> FeedPoller:
 
 
 async def stop_feeds(application: NewsbotApplication) -> None:
-    """Stop polling and close the HTTP client; call from post_shutdown before the db closes."""
+    """Stop polling and close the HTTP client; call from post_stop, before the worker stops."""
     if application.job_queue is not None:
         for job in application.job_queue.get_jobs_by_name(_JOB_NAME):
             job.schedule_removal()
