@@ -1,4 +1,5 @@
-"""Wiring: build the python-telegram-bot Application from Settings."""
+"""The composition root: the Application built from Settings, handlers wired in, services
+started and stopped by its lifecycle hooks (nothing else imports this module)."""
 
 from __future__ import annotations
 
