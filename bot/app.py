@@ -1,5 +1,6 @@
 """The composition root: the Application built from Settings, handlers wired in, services
-started and stopped by its lifecycle hooks (nothing else imports this module)."""
+started and stopped by its lifecycle hooks. Only entry points import it (bot.cli, bot.demo,
+tests, bench); shared types live in bot.context."""
 
 from __future__ import annotations
 
