@@ -2,10 +2,10 @@
 
 Features: `start`, `reading`, `search`, `subscriptions`, `publish`, `editor`, `feeds`,
 `inline`, `errors`. A feature never imports another feature (the import-linter contract in
-pyproject.toml checks it); what several need lives in modules that are shared, importable
-by features, and register nothing:
+pyproject.toml checks it); what several need lives in shared modules, importable by
+features:
 
-- `access`: who may do what (editor rights, floods, recording chats), the reply language;
+- `access`: who may do what, the reply language; it also registers the checks run first;
 - `menu`: the command lists, for Telegram's menus and /help;
 - `views`: a message and its keyboard, deep links, the buttons several features draw;
 - `article_views`: a page of articles, a whole article, the topics list;

@@ -3,7 +3,8 @@
 One conversation serves both commands, because both end the same way: a preview of the
 alert exactly as subscribers will get it, then buttons. Nothing is stored or sent before the
 editor presses a confirming button. The pending draft stays on the server (user_data); a
-button only carries ``ed:<action>:<token>``, so a stale or forged button finds nothing.
+button only carries an `EditorButton` (an action and the draft's token), so a stale or
+forged button finds nothing.
 
     /publish <article>  -> PREVIEW                    one message, the CMS format
     /publish            -> TITLE -> BYLINE -> TEXT -> PHOTO -> LINK -> PREVIEW
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
@@ -39,6 +40,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import formatting, site
+from bot.buttons import EditorButton
 from bot.delivery import render_alert
 from bot.errors import DraftError
 from bot.i18n import plural, t
@@ -46,8 +48,10 @@ from bot.publishing import AuditNote, content_hash
 from db import articles, deliveries, editorial
 from db.deliveries import DeliveryCounts
 from db.models import Article, ArticleDraft, Author, Topic
-from handlers.access import EDITOR_CALLBACK_PREFIX, EditorOnly, reply_language
+from handlers.access import EditorOnly, reply_language
 from handlers.article_views import send_loaded_article
+from handlers.newsroom import article_id_argument, editor_button, new_token
+from handlers.views import edit_or_send
 
 if TYPE_CHECKING:
     from bot.context import Context, NewsbotApplication
@@ -56,14 +60,9 @@ __all__ = [
     "CONVERSATION_TIMEOUT",
     "DUPLICATE_WINDOW",
     "PROGRESS_INTERVAL",
-    "article_id_argument",
     "article_source",
     "build_publish_conversation",
-    "count_phrase",
-    "editor_button",
-    "new_token",
     "register",
-    "split_callback",
 ]
 
 logger = logging.getLogger(__name__)
@@ -78,7 +77,6 @@ TITLE, BYLINE, TEXT, PHOTO, LINK, FULL_TEXT, PREVIEW = range(7)
 _DRAFT_KEY = "editor_draft"
 _SKIP_WORDS = frozenset({"passer", "skip", "-"})
 _EDIT_COMMAND_RE = re.compile(r"^\s*/edit(?:@\w+)?\s+[0-9]+", re.IGNORECASE)
-_ARTICLE_ID_RE = re.compile(r"[0-9]{1,18}")  # SQLite integers; str.isdigit also takes "²"
 # A stand-in text under a title line, so that the title goes through exactly the checks of
 # site.parse_article_message and gets the same messages.
 _TITLE_PROBE_TEXT = "…"
@@ -102,40 +100,6 @@ class _Draft:
     urgent: bool = False
     duplicate_checked: bool = False
     control: Message | None = None  # the message holding the confirmation buttons
-
-
-# --- helpers shared with handlers/editor.py -------------------------------------------
-
-
-def count_phrase(lang: str, key: str, count: int, **params: object) -> str:
-    """Return `key.one` or `key.many` for `count` (in French, 0 and 1 take the singular)."""
-    return plural(lang, key, count, **params)
-
-
-def new_token() -> str:
-    """Return a short random token for a pending action's callback data."""
-    return secrets.token_urlsafe(6)
-
-
-def split_callback(data: str | None) -> tuple[str, str]:
-    """Return (action, token) of an ``ed:<action>:<token>`` callback data."""
-    body = (data or "").removeprefix(EDITOR_CALLBACK_PREFIX)
-    action, _, token = body.partition(":")
-    return action, token
-
-
-def article_id_argument(args: list[str] | None) -> int | None:
-    """Return the article number given after a command, if it is one."""
-    if not args or not _ARTICLE_ID_RE.fullmatch(args[0]):
-        return None
-    return int(args[0])
-
-
-def editor_button(lang: str, key: str, action: str, token: str) -> InlineKeyboardButton:
-    """Return a button labelled with catalogue `key` that calls back ``ed:<action>:<token>``."""
-    return InlineKeyboardButton(
-        t(lang, key), callback_data=f"{EDITOR_CALLBACK_PREFIX}{action}:{token}"
-    )
 
 
 def _skip_keyboard(pending: _Draft, step: str) -> InlineKeyboardMarkup:
@@ -531,7 +495,7 @@ async def _outlook(context: Context, pending: _Draft) -> str:
     reader = context.bot_data.db.reader
     if pending.original is not None:
         owed = await editorial.sent_alert_count(reader, pending.original.id)
-        return count_phrase(pending.lang, "editor.will_correct", owed, id=pending.original.id)
+        return plural(pending.lang, "editor.will_correct", owed, id=pending.original.id)
     assert pending.draft is not None
     channel = context.bot_data.channel_id
     reach = await editorial.count_recipients(
@@ -540,7 +504,7 @@ async def _outlook(context: Context, pending: _Draft) -> str:
         site.fold(pending.draft.author),
         () if channel is None else (channel,),
     )
-    return count_phrase(pending.lang, "editor.will_send", reach)
+    return plural(pending.lang, "editor.will_send", reach)
 
 
 def _read_draft_keyboard(pending: _Draft) -> InlineKeyboardMarkup:
@@ -582,8 +546,8 @@ async def _own_draft(update: Update, context: Context) -> _Draft | None:
     query = update.callback_query
     assert query is not None
     pending = _pending(context)
-    _, token = split_callback(query.data)
-    if pending is None or not secrets.compare_digest(token, pending.token):
+    button = EditorButton.parse(context.match)
+    if pending is None or button is None or not secrets.compare_digest(button.token, pending.token):
         await query.answer(t(reply_language(update), "editor.stale"), show_alert=True)
         return None
     return pending
@@ -613,10 +577,11 @@ async def confirm_draft(update: Update, context: Context) -> int | None:
     """Publish the draft (urgent with "Publier en alerte") or save the correction."""
     query = update.callback_query
     assert query is not None
-    action, _ = split_callback(query.data)
     pending = await _own_draft(update, context)
-    if pending is None:
+    button = EditorButton.parse(context.match)
+    if pending is None or button is None:
         return None
+    action = button.action
     # Taken before any other await: a second press, even a concurrent one, finds nothing.
     _drop_draft(context)
     assert pending.draft is not None and context.user_data is not None
@@ -689,10 +654,10 @@ async def _publish(update: Update, context: Context, pending: _Draft, message: o
     )
     lang = pending.lang
     if result.created:
-        text = count_phrase(lang, "editor.published", result.queued, id=result.article_id)
+        text = plural(lang, "editor.published", result.queued, id=result.article_id)
     else:
         text = t(lang, "editor.already_done", id=result.article_id)
-    await _replace(update, message, text)
+    await edit_or_send(update, message, text)
     if result.created and result.queued:
         await _follow_delivery(update, context, result.article_id, lang)
 
@@ -710,12 +675,10 @@ async def _save_correction(
     if result.conflict:
         return await _redo_correction(update, context, pending, message)
     if result.changed:
-        text = count_phrase(
-            pending.lang, "editor.corrected", result.followups, id=result.article_id
-        )
+        text = plural(pending.lang, "editor.corrected", result.followups, id=result.article_id)
     else:
         text = t(pending.lang, "editor.not_corrected", id=result.article_id)
-    await _replace(update, message, text)
+    await edit_or_send(update, message, text)
     return ConversationHandler.END
 
 
@@ -729,7 +692,7 @@ async def _redo_correction(
     """
     assert pending.draft is not None and pending.original is not None
     lang, article_id = pending.lang, pending.original.id
-    await _replace(update, message, t(lang, "editor.conflict", id=article_id))
+    await edit_or_send(update, message, t(lang, "editor.conflict", id=article_id))
     own = article_source(await _preview_article(context, pending, pending.draft))
     yours = f"{t(lang, 'editor.conflict_yours')}\n\n<pre>{formatting.escape(own)}</pre>"
     for part in formatting.split_html(yours):
@@ -741,17 +704,6 @@ async def _redo_correction(
     redo = _start_draft(context, lang, original=current)
     await _show_source(update, redo, current, "editor.conflict_current")
     return FULL_TEXT
-
-
-async def _replace(update: Update, message: object, text: str) -> None:
-    """Turn the confirmation message into the outcome (its buttons go); else say it anew."""
-    if isinstance(message, Message):
-        try:
-            await message.edit_text(text)
-            return
-        except BadRequest:
-            pass  # deleted meanwhile: say it in a new message
-    await _say(update, text)
 
 
 async def change_draft(update: Update, context: Context) -> int | None:
@@ -781,7 +733,7 @@ async def cancel_draft(update: Update, context: Context) -> int | None:
         return None
     _drop_draft(context)
     await query.answer()
-    await _replace(update, query.message, _cancelled_text(pending))
+    await edit_or_send(update, query.message, _cancelled_text(pending))
     return ConversationHandler.END
 
 
@@ -886,9 +838,7 @@ def build_publish_conversation() -> ConversationHandler[Context]:
     earlier one was checked (an editor's rights may be withdrawn in between).
     """
     text = filters.TEXT & ~filters.COMMAND
-
-    def pressed(action: str) -> str:
-        return f"^{EDITOR_CALLBACK_PREFIX}{action}:"
+    pressed = EditorButton.pattern_for  # the draft's buttons of these actions only
 
     # Buttons are tracked per user and chat, on purpose (drafts are per editor): the
     # warning python-telegram-bot gives about per_message=False does not apply. It is
@@ -919,7 +869,7 @@ def build_publish_conversation() -> ConversationHandler[Context]:
                 FULL_TEXT: [MessageHandler(text, EditorOnly(take_full_text))],
                 PREVIEW: [
                     CallbackQueryHandler(
-                        EditorOnly(confirm_draft), pattern=pressed("(pub|urgent|force)")
+                        EditorOnly(confirm_draft), pattern=pressed("pub", "urgent", "force")
                     ),
                     CallbackQueryHandler(EditorOnly(change_draft), pattern=pressed("change")),
                     CallbackQueryHandler(EditorOnly(cancel_draft), pattern=pressed("cancel")),
