@@ -323,15 +323,48 @@ async def _hydrate(conn: aiosqlite.Connection, rows: Sequence[sqlite3.Row]) -> l
     ]
 
 
-async def _page(
-    conn: aiosqlite.Connection, sql: str, params: Sequence[object], limit: int
-) -> Page[Article]:
-    async with conn.execute(sql, (*params, limit + 1)) as cursor:
-        rows = list(await cursor.fetchall())
-    return Page(await _hydrate(conn, rows[:limit]), len(rows) > limit)
-
-
+# Each listing walks its own index, in keyset order: articles_latest, articles_by_author,
+# article_topics_by_topic. `_keyset_page` writes the one query all six pages share.
+_Listing = Literal["latest", "author", "topic"]
+_LISTINGS: dict[_Listing, tuple[str, str, tuple[str, str]]] = {
+    # listing: (rows, scope, keyset columns)
+    "latest": ("articles AS a", "", ("a.published_at", "a.id")),
+    "author": ("articles AS a", "a.author_id = ? AND", ("a.published_at", "a.id")),
+    "topic": (
+        "article_topics AS at JOIN articles AS a ON a.id = at.article_id",
+        "at.topic_id = ? AND",
+        ("at.published_at", "at.article_id"),
+    ),
+}
 _NO_CURSOR: Cursor = (float("inf"), 0)
+
+
+async def _keyset_page(
+    conn: aiosqlite.Connection,
+    listing: _Listing,
+    scope: tuple[int, ...],
+    limit: int,
+    cursor: Cursor,
+    *,
+    newer: bool = False,
+) -> Page[Article]:
+    """Return the `limit` published articles of a listing next to `cursor`, newest first.
+
+    Older pages walk the index down from the cursor. Newer ones walk it up and are read
+    backwards, and then `has_more` says whether still newer articles exist.
+    """
+    rows_from, scope_sql, (moment, row_id) = _LISTINGS[listing]
+    beyond, direction = (">", "") if newer else ("<", " DESC")
+    sql = f"""
+        SELECT {_ARTICLE_COLUMNS} FROM {rows_from}
+        JOIN authors AS au ON au.id = a.author_id
+        WHERE {scope_sql} a.status = 'published' AND ({moment}, {row_id}) {beyond} (?, ?)
+        ORDER BY {moment}{direction}, {row_id}{direction} LIMIT ?
+    """
+    async with conn.execute(sql, (*scope, *cursor, limit + 1)) as result:
+        rows = list(await result.fetchall())
+    shown = rows[:limit][::-1] if newer else rows[:limit]
+    return Page(await _hydrate(conn, shown), len(rows) > limit)
 
 
 async def get_article(
@@ -379,115 +412,40 @@ async def latest_articles(
     conn: aiosqlite.Connection, limit: int, before: Cursor | None = None
 ) -> Page[Article]:
     """Return the newest published articles, older than `before` when given."""
-    published_at, article_id = before or _NO_CURSOR
-    return await _page(
-        conn,
-        f"""
-        SELECT {_ARTICLE_COLUMNS} FROM articles AS a JOIN authors AS au ON au.id = a.author_id
-        WHERE a.status = 'published' AND (a.published_at, a.id) < (?, ?)
-        ORDER BY a.published_at DESC, a.id DESC LIMIT ?
-        """,
-        (published_at, article_id),
-        limit,
-    )
+    return await _keyset_page(conn, "latest", (), limit, before or _NO_CURSOR)
 
 
 async def articles_by_author(
     conn: aiosqlite.Connection, author_id: int, limit: int, before: Cursor | None = None
 ) -> Page[Article]:
     """Return an author's published articles, newest first."""
-    published_at, article_id = before or _NO_CURSOR
-    return await _page(
-        conn,
-        f"""
-        SELECT {_ARTICLE_COLUMNS} FROM articles AS a JOIN authors AS au ON au.id = a.author_id
-        WHERE a.author_id = ? AND a.status = 'published' AND (a.published_at, a.id) < (?, ?)
-        ORDER BY a.published_at DESC, a.id DESC LIMIT ?
-        """,
-        (author_id, published_at, article_id),
-        limit,
-    )
+    return await _keyset_page(conn, "author", (author_id,), limit, before or _NO_CURSOR)
 
 
 async def articles_by_topic(
     conn: aiosqlite.Connection, topic_id: int, limit: int, before: Cursor | None = None
 ) -> Page[Article]:
     """Return a topic's published articles, newest first."""
-    published_at, article_id = before or _NO_CURSOR
-    return await _page(
-        conn,
-        f"""
-        SELECT {_ARTICLE_COLUMNS}
-        FROM article_topics AS at
-        JOIN articles AS a ON a.id = at.article_id
-        JOIN authors AS au ON au.id = a.author_id
-        WHERE at.topic_id = ? AND a.status = 'published'
-          AND (at.published_at, at.article_id) < (?, ?)
-        ORDER BY at.published_at DESC, at.article_id DESC LIMIT ?
-        """,
-        (topic_id, published_at, article_id),
-        limit,
-    )
-
-
-async def _newer_page(
-    conn: aiosqlite.Connection, sql: str, params: Sequence[object], limit: int
-) -> Page[Article]:
-    # The query walks the index upwards from the cursor; the page reads newest first, and
-    # `has_more` says whether still newer articles exist.
-    async with conn.execute(sql, (*params, limit + 1)) as cursor:
-        rows = list(await cursor.fetchall())
-    return Page(await _hydrate(conn, rows[:limit][::-1]), len(rows) > limit)
+    return await _keyset_page(conn, "topic", (topic_id,), limit, before or _NO_CURSOR)
 
 
 async def newer_articles(conn: aiosqlite.Connection, limit: int, after: Cursor) -> Page[Article]:
     """Return the `limit` published articles just newer than `after`, newest first."""
-    return await _newer_page(
-        conn,
-        f"""
-        SELECT {_ARTICLE_COLUMNS} FROM articles AS a JOIN authors AS au ON au.id = a.author_id
-        WHERE a.status = 'published' AND (a.published_at, a.id) > (?, ?)
-        ORDER BY a.published_at, a.id LIMIT ?
-        """,
-        after,
-        limit,
-    )
+    return await _keyset_page(conn, "latest", (), limit, after, newer=True)
 
 
 async def newer_articles_by_author(
     conn: aiosqlite.Connection, author_id: int, limit: int, after: Cursor
 ) -> Page[Article]:
     """Return an author's `limit` published articles just newer than `after`, newest first."""
-    return await _newer_page(
-        conn,
-        f"""
-        SELECT {_ARTICLE_COLUMNS} FROM articles AS a JOIN authors AS au ON au.id = a.author_id
-        WHERE a.author_id = ? AND a.status = 'published' AND (a.published_at, a.id) > (?, ?)
-        ORDER BY a.published_at, a.id LIMIT ?
-        """,
-        (author_id, *after),
-        limit,
-    )
+    return await _keyset_page(conn, "author", (author_id,), limit, after, newer=True)
 
 
 async def newer_articles_by_topic(
     conn: aiosqlite.Connection, topic_id: int, limit: int, after: Cursor
 ) -> Page[Article]:
     """Return a topic's `limit` published articles just newer than `after`, newest first."""
-    return await _newer_page(
-        conn,
-        f"""
-        SELECT {_ARTICLE_COLUMNS}
-        FROM article_topics AS at
-        JOIN articles AS a ON a.id = at.article_id
-        JOIN authors AS au ON au.id = a.author_id
-        WHERE at.topic_id = ? AND a.status = 'published'
-          AND (at.published_at, at.article_id) > (?, ?)
-        ORDER BY at.published_at, at.article_id LIMIT ?
-        """,
-        (topic_id, *after),
-        limit,
-    )
+    return await _keyset_page(conn, "topic", (topic_id,), limit, after, newer=True)
 
 
 async def related_articles(

@@ -124,6 +124,9 @@ async def test_candidates_are_bounded_and_only_published(database: Database) -> 
 @pytest.mark.parametrize(
     "query",
     [
+        "latest_articles",
+        "articles_by_author",
+        "articles_by_topic",
         "newer_articles",
         "newer_articles_by_author",
         "newer_articles_by_topic",
@@ -139,6 +142,9 @@ async def test_reading_queries_use_indexes(database: Database, query: str) -> No
     anchor = await articles.article_cursor(reader, ids[3])
     assert anchor is not None
     calls: dict[str, Callable[[], Awaitable[object]]] = {
+        "latest_articles": lambda: articles.latest_articles(reader, 5, anchor),
+        "articles_by_author": lambda: articles.articles_by_author(reader, 1, 5, anchor),
+        "articles_by_topic": lambda: articles.articles_by_topic(reader, 1, 5, anchor),
         "newer_articles": lambda: articles.newer_articles(reader, 5, anchor),
         "newer_articles_by_author": lambda: articles.newer_articles_by_author(reader, 1, 5, anchor),
         "newer_articles_by_topic": lambda: articles.newer_articles_by_topic(reader, 1, 5, anchor),
