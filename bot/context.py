@@ -55,9 +55,10 @@ class BotData:
         return self.publisher_
 
 
+_Data: TypeAlias = dict[Any, Any]  # user_data and chat_data: plain dictionaries
 # Strings, so that the names imported under TYPE_CHECKING are never needed at run time.
-Context: TypeAlias = "CallbackContext[ExtBot[PacerArgs], dict, dict, BotData]"
+Context: TypeAlias = "CallbackContext[ExtBot[PacerArgs], _Data, _Data, BotData]"
 # python-telegram-bot's builder types its JobQueue loosely; Any keeps the rest precise.
 NewsbotApplication: TypeAlias = (
-    "Application[ExtBot[PacerArgs], Context, dict, dict, BotData, JobQueue[Any]]"
+    "Application[ExtBot[PacerArgs], Context, _Data, _Data, BotData, JobQueue[Any]]"
 )

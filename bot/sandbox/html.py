@@ -162,7 +162,13 @@ class _Open:
     __slots__ = ("argument", "attributes", "begin", "content_start", "offset", "tag")
 
     def __init__(
-        self, tag: str, argument: str, offset: int, content_start: int, begin: int, attributes: set
+        self,
+        tag: str,
+        argument: str,
+        offset: int,
+        content_start: int,
+        begin: int,
+        attributes: set[str],
     ) -> None:
         self.tag = tag
         self.argument = argument

@@ -221,7 +221,7 @@ async def _params(request: web.Request) -> dict[str, Any]:
     for key, value in request.query.items():
         params[key] = _decode(key, value)
     if not request.body_exists:
-        return _valid(params)
+        return _valid_params(params)
     ctype = request.content_type
     if ctype == "application/json":
         raw = await request.read()
@@ -239,7 +239,12 @@ async def _params(request: web.Request) -> dict[str, Any]:
             params[key] = _decode(key, value)
     elif ctype == "multipart/form-data":
         params.update(await _multipart(request))
-    return _valid(params)
+    return _valid_params(params)
+
+
+def _valid_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Return the request's parameters with every string in them made valid text."""
+    return {valid_text(key): _valid(value) for key, value in params.items()}
 
 
 async def _multipart(request: web.Request) -> dict[str, Any]:
