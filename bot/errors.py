@@ -15,16 +15,17 @@ The tree::
      └── DatabaseTooNewError         the database was written by a newer newsbot
          (RuntimeError)              (db.connection, which imports nothing of bot)
 
-String parameters of a NewsbotError are HTML-escaped when the error is built: catalogue
-values are Telegram HTML and their placeholders expect escaped text, while the values
-usually echo what a user typed (a malformed link, a title).
+String parameters of a NewsbotError are escaped (`bot.markup.escape`) when the error is
+built: catalogue values are Telegram HTML and their placeholders expect escaped text, while
+the values usually echo what a user typed (a malformed link, a title). The Telegram
+emulator's errors (`bot.sandbox`) are Bot API answers, not the bot's, and stay there.
 """
 
 from __future__ import annotations
 
-import html
 import json
 
+from bot.markup import escape
 from db.connection import DatabaseTooNewError
 
 __all__ = [
@@ -48,7 +49,7 @@ class NewsbotError(Exception):
         super().__init__(key)
         self.key = key
         self.params = {
-            name: html.escape(value, quote=False) if isinstance(value, str) else value
+            name: escape(value) if isinstance(value, str) else value
             for name, value in params.items()
         }
 

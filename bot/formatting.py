@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 
 from bot.i18n import DEFAULT_LANGUAGE, t
+from bot.markup import escape
 from bot.site import DEFAULT_AUTHOR, fold
 from db.models import Article, Topic
 
@@ -79,15 +80,6 @@ _SENTENCE_ENDS = ".!?…"
 # What may stand between a sentence's final mark and the space after it.
 _CLOSERS = "»\"”’')]\u00a0\u202f"
 _NEWSROOM_KEYS = frozenset({"", fold(DEFAULT_AUTHOR)})  # unsigned, or signed "La rédaction"
-
-
-def escape(text: str) -> str:
-    """Return `text` safe as Telegram HTML text or double-quoted attribute value."""
-    # Only & < > and " need it. The apostrophe stays literal: html.escape's &#x27; is valid
-    # for Telegram, but French text is full of apostrophes and nothing requires escaping them.
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
 
 
 # --- dates ---

@@ -11,7 +11,6 @@ manage the chat's subscriptions may press them. `SubscriptionsPageButton` turns 
 from __future__ import annotations
 
 import contextlib
-import html
 import time
 from typing import TYPE_CHECKING, Literal
 
@@ -42,7 +41,7 @@ from bot.buttons import (
     SubscriptionsPageButton,
     UnsubscribeAllButton,
 )
-from bot.formatting import excerpt
+from bot.formatting import escape, excerpt
 from bot.i18n import language_for, plural, t
 from db import articles, chats
 from db.models import Author, Topic
@@ -186,7 +185,7 @@ async def _unsubscribe(context: Context, chat_id: int, kind: Kind, target_id: in
 
 
 def _confirmation(lang: str, target: Topic | Author, added: bool) -> str:
-    name = html.escape(_label(target))
+    name = escape(_label(target))
     if isinstance(target, Topic):
         return t(lang, "sub.topic_added" if added else "sub.topic_already", name=name)
     return t(lang, "sub.author_added" if added else "sub.author_already", name=name)
@@ -225,7 +224,7 @@ async def subscribe(update: Update, context: Context) -> None:
                 ]
             )
         await message.reply_text(
-            t(lang, "sub.did_you_mean", word=html.escape(wanted)),
+            t(lang, "sub.did_you_mean", word=escape(wanted)),
             reply_markup=InlineKeyboardMarkup(rows),
         )
         return
@@ -256,7 +255,7 @@ async def _subscribe_new_topic(
         topic = await articles.ensure_topic(conn, key, name)
         if await chats.subscribe(conn, chat_id, time.time(), topic_id=topic.id):
             await follows.check_added(conn, chat_id)
-    await message.reply_text(t(lang, "sub.new_topic_added", name=html.escape(f"#{topic.name}")))
+    await message.reply_text(t(lang, "sub.new_topic_added", name=escape(f"#{topic.name}")))
 
 
 async def unsubscribe(update: Update, context: Context) -> None:
@@ -283,9 +282,9 @@ async def unsubscribe(update: Update, context: Context) -> None:
         target = subscription.target
         if target.key == folded:
             await _unsubscribe(context, chat.id, _kind(target), target.id)
-            await message.reply_text(t(lang, "sub.removed", name=html.escape(_label(target))))
+            await message.reply_text(t(lang, "sub.removed", name=escape(_label(target))))
             return
-    await message.reply_text(t(lang, "sub.not_following", name=html.escape(wanted)))
+    await message.reply_text(t(lang, "sub.not_following", name=escape(wanted)))
 
 
 async def _list_page(
@@ -301,7 +300,7 @@ async def _list_page(
     page = await chats.subscriptions_page(reader, chat_id, _LIST_PAGE, offset)
     if not page.items:
         return None
-    lines = "\n".join(f"• {html.escape(excerpt(s.label, _LIST_NAME_CHARS))}" for s in page.items)
+    lines = "\n".join(f"• {escape(excerpt(s.label, _LIST_NAME_CHARS))}" for s in page.items)
     pages = -(-total // _LIST_PAGE)
     if pages > 1:
         number = offset // _LIST_PAGE + 1
