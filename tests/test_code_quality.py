@@ -60,12 +60,14 @@ def test_every_feature_module_is_held_to_independence() -> None:
         ("bot/formatting.py", "handlers.access", "bot-below-handlers"),
         ("handlers/access.py", "bot.app", "one-composition-root"),
         ("handlers/inline.py", "handlers.search", "features-independent"),
+        ("bot/feeds/addresses.py", "bot.feeds.polling", "feeds-layers"),
     ],
     ids=[
         "db-imports-bot",
         "bot-imports-handlers",
         "handler-imports-root",
         "feature-imports-feature",
+        "feeds-module-imports-a-later-one",
     ],
 )
 def test_the_layering_contract_catches_a_breach(

@@ -1,15 +1,19 @@
-"""The feeds package: one job per module, each importing only the modules before it."""
+"""The feeds package: one job per module, each importing only the modules listed before it.
+
+The order itself is the import-linter contract `feeds-layers` (tests/test_code_quality.py
+runs it); these tests keep the contract, the docstring and the files in step."""
 
 from __future__ import annotations
 
-import ast
 import re
+import tomllib
 from pathlib import Path
 
 import bot.feeds
 from bot.feeds import worker
 
 PACKAGE = Path(bot.feeds.__file__).parent
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _order() -> list[str]:
@@ -17,26 +21,19 @@ def _order() -> list[str]:
     return re.findall(r"^- `(\w+)`:", bot.feeds.__doc__ or "", re.MULTILINE)
 
 
-def _feeds_imports(module: str) -> set[str]:
-    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bot.feeds."):
-            found.add((node.module or "").removeprefix("bot.feeds."))
-        elif isinstance(node, ast.Import):
-            found |= {
-                alias.name.removeprefix("bot.feeds.")
-                for alias in node.names
-                if alias.name.startswith("bot.feeds.")
-            }
-    return found
+def _layers() -> list[str]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    [contract] = [
+        c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == "feeds-layers"
+    ]
+    return [name.removeprefix("bot.feeds.") for name in contract["layers"]]
 
 
-def test_every_module_is_listed_and_imports_only_those_before_it() -> None:
-    order = _order()
-    assert sorted(order) == sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__")
-    for position, module in enumerate(order):
-        assert _feeds_imports(module) <= set(order[:position]), module
+def test_every_module_is_listed_and_layered_in_that_order() -> None:
+    modules = sorted(path.stem for path in PACKAGE.glob("*.py") if path.stem != "__init__")
+    assert sorted(_order()) == modules
+    # import-linter's layers go from the top down: the docstring's list read backwards.
+    assert _layers() == _order()[::-1]
 
 
 def test_the_package_exports_what_its_modules_define() -> None:
