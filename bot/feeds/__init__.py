@@ -1,6 +1,7 @@
 """RSS/Atom feeds: fetch politely, parse safely, publish each item once.
 
-The modules, from the wire inwards; each imports only those above it:
+The modules, from the wire inwards; each imports only those above it (pyproject.toml's
+import-linter contract `feeds-layers`):
 
 - `addresses`: where a fetch may connect (public addresses only, unless
   NEWSBOT_FEEDS_PRIVATE), checked on every connection and redirect hop.
