@@ -15,6 +15,7 @@ Errors are `bot.errors.FeedError`. Import from here: `from bot.feeds import Feed
 """
 
 from bot.errors import FeedError
+from bot.feeds import polling
 from bot.feeds.addresses import AddressPolicy, is_public_address, resolve_host
 from bot.feeds.entries import (
     FeedItem,
@@ -28,64 +29,30 @@ from bot.feeds.entries import (
 )
 from bot.feeds.fetching import FetchLimits, FetchResult, check_feed_url, fetch_feed, new_http_client
 from bot.feeds.parsing import ParsedFeed, parse_feed
-from bot.feeds.polling import (
-    ALERT_MAX_AGE,
-    DEFAULT_INTERVAL_MINUTES,
-    FAILURES_BEFORE_NOTICE,
-    MAX_BACKOFF_SECONDS,
-    MAX_INTERVAL_MINUTES,
-    AddReport,
-    EditorNotifier,
-    FeedNotice,
-    FeedPoller,
-    PollReport,
-    PublishTally,
-    describe_error,
-    feed_label,
-    get_poller,
-    publish_items,
-    start_feeds,
-    stop_feeds,
-)
+from bot.feeds.polling import *  # noqa: F403 - all of polling's __all__, as asyncio does
 from bot.feeds.worker import PARSE_TIMEOUT_SECONDS, ParseWorker
 
 __all__ = [
-    "ALERT_MAX_AGE",
-    "DEFAULT_INTERVAL_MINUTES",
-    "FAILURES_BEFORE_NOTICE",
-    "MAX_BACKOFF_SECONDS",
-    "MAX_INTERVAL_MINUTES",
     "PARSE_TIMEOUT_SECONDS",
-    "AddReport",
     "AddressPolicy",
-    "EditorNotifier",
     "FeedError",
     "FeedItem",
-    "FeedNotice",
-    "FeedPoller",
     "FetchLimits",
     "FetchResult",
     "ParseWorker",
     "ParsedFeed",
-    "PollReport",
-    "PublishTally",
     "check_feed_url",
     "clean_author",
-    "describe_error",
     "draft_from_parts",
     "entry_to_item",
-    "feed_label",
     "fetch_feed",
-    "get_poller",
     "html_to_paragraphs",
     "is_public_address",
     "new_http_client",
     "parse_feed",
-    "publish_items",
     "resolve_host",
     "source_key_for",
     "split_text",
-    "start_feeds",
-    "stop_feeds",
     "web_url",
 ]
+__all__ += polling.__all__  # the schedule's names: defined once, in polling.py
