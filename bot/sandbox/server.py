@@ -376,16 +376,7 @@ class Sandbox:
         caption = None if caption is None else valid_text(caption)
         content = text if text is not None else caption
         entities = autodetect_entities(content) if content else []
-        message = SandboxMessage(
-            message_id=where.new_message_id(),
-            chat_id=where.id,
-            from_bot=False,
-            sender_id=user.id,
-            date=self.now(),
-            text=text,
-            caption=caption,
-            entities=entities,
-        )
+        message = self.new_message(where, user, text=text, caption=caption, entities=entities)
         if photo:
             message.photo = self.new_photo_sizes()
         if reply_to is not None:
@@ -505,14 +496,7 @@ class Sandbox:
     def _service_message(
         self, chat: SandboxChat, by: SandboxUser, fields: dict[str, Any]
     ) -> SandboxMessage:
-        message = SandboxMessage(
-            message_id=chat.new_message_id(),
-            chat_id=chat.id,
-            from_bot=False,
-            sender_id=by.id,
-            date=self.now(),
-            service=fields,
-        )
+        message = self.new_message(chat, by, service=fields)
         chat.keep(message)
         if chat.bot_status in ("member", "administrator", "creator"):
             self.updates.push("message", self._message_api(chat, message))
@@ -551,6 +535,19 @@ class Sandbox:
     def now(self) -> int:
         """Return the sandbox time as a Bot API date (whole Unix seconds)."""
         return int(self.clock.time())
+
+    def new_message(
+        self, chat: SandboxChat, by: SandboxUser | None, **content: Any
+    ) -> SandboxMessage:
+        """Build the next message in ``chat``, dated now: ``by`` a user, or the bot (None)."""
+        return SandboxMessage(
+            message_id=chat.new_message_id(),
+            chat_id=chat.id,
+            from_bot=by is None,
+            sender_id=self.bot_id if by is None else by.id,
+            date=self.now(),
+            **content,
+        )
 
     def rate_limit(self, chat: SandboxChat) -> None:
         """Count one message to ``chat`` against the limits; raise Telegram's 429 beyond them."""

@@ -7,13 +7,20 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from bot.sandbox.errors import SandboxApiError, bad
-from bot.sandbox.html import HtmlError, parse_text
+from bot.sandbox.html import HtmlError, autodetect_entities, parse_text
 from bot.sandbox.world import SandboxChat
 
 if TYPE_CHECKING:
     from bot.sandbox.server import Sandbox
 
-__all__ = ["message_text", "reply_markup", "reply_to", "target_chat"]
+__all__ = [
+    "caption_content",
+    "message_text",
+    "reply_markup",
+    "reply_to",
+    "target_chat",
+    "text_content",
+]
 
 _BUTTON_ACTIONS = (
     "url",
@@ -79,6 +86,22 @@ def message_text(
         )
     except HtmlError as error:
         raise bad(error.description) from None
+
+
+def text_content(sb: Sandbox, params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """Parse a message's text; return it with its entities and those Telegram adds, in order."""
+    text, entities = message_text(sb, params["text"], params, "entities", caption=False)
+    entities = entities + autodetect_entities(text, entities)
+    return text, sorted(entities, key=lambda e: (e["offset"], -e["length"]))
+
+
+def caption_content(sb: Sandbox, params: dict[str, Any]) -> tuple[str | None, list[dict[str, Any]]]:
+    """Parse an optional caption; return it (None when empty) with its and Telegram's entities."""
+    source = params.get("caption")
+    if source in (None, ""):
+        return None, []
+    caption, entities = message_text(sb, source, params, "caption_entities", caption=True)
+    return caption or None, entities + autodetect_entities(caption, entities)
 
 
 def reply_markup(raw: Any) -> dict[str, Any] | None:

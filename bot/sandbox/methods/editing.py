@@ -8,8 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.sandbox.errors import bad
-from bot.sandbox.html import autodetect_entities
-from bot.sandbox.methods.checks import message_text, reply_markup, target_chat
+from bot.sandbox.methods.checks import caption_content, reply_markup, target_chat, text_content
 from bot.sandbox.methods.registry import method
 from bot.sandbox.world import SandboxChat, SandboxMessage
 
@@ -44,13 +43,14 @@ def _edit(
     sb: Sandbox,
     chat: SandboxChat,
     message: SandboxMessage,
+    p: dict[str, Any],
     *,
     text: str | None,
     caption: str | None,
     entities: list[dict[str, Any]],
-    markup: dict[str, Any] | None,
     source: str | None,
 ) -> dict[str, Any]:
+    markup = reply_markup(p.get("reply_markup"))
     if not message.from_bot:
         raise bad("Bad Request: message can't be edited")
     old_markup = (
@@ -93,20 +93,8 @@ async def _edit_message_text(sb: Sandbox, p: dict[str, Any]) -> Any:
     if message.text is None:
         raise bad("Bad Request: there is no text in the message to edit")
     source = p["text"]
-    text, entities = message_text(sb, source, p, "entities", caption=False)
-    entities = sorted(
-        entities + autodetect_entities(text, entities), key=lambda e: (e["offset"], -e["length"])
-    )
-    return _edit(
-        sb,
-        chat,
-        message,
-        text=text,
-        caption=None,
-        entities=entities,
-        markup=reply_markup(p.get("reply_markup")),
-        source=source,
-    )
+    text, entities = text_content(sb, p)
+    return _edit(sb, chat, message, p, text=text, caption=None, entities=entities, source=source)
 
 
 @method("editMessageCaption")
@@ -115,36 +103,16 @@ async def _edit_message_caption(sb: Sandbox, p: dict[str, Any]) -> Any:
     if message.photo is None:
         raise bad("Bad Request: there is no caption in the message to edit")
     source = p.get("caption")
-    caption: str | None = None
-    entities: list[dict[str, Any]] = []
-    if source not in (None, ""):
-        caption, entities = message_text(sb, source, p, "caption_entities", caption=True)
-        entities = entities + autodetect_entities(caption, entities)
-    return _edit(
-        sb,
-        chat,
-        message,
-        text=None,
-        caption=caption or None,
-        entities=entities,
-        markup=reply_markup(p.get("reply_markup")),
-        source=source if isinstance(source, str) else None,
-    )
+    caption, entities = caption_content(sb, p)
+    source = source if isinstance(source, str) else None
+    return _edit(sb, chat, message, p, text=None, caption=caption, entities=entities, source=source)
 
 
 @method("editMessageReplyMarkup")
 async def _edit_message_reply_markup(sb: Sandbox, p: dict[str, Any]) -> Any:
     chat, message = _own_message(sb, p, action="edit")
-    return _edit(
-        sb,
-        chat,
-        message,
-        text=message.text,
-        caption=message.caption,
-        entities=message.entities,
-        markup=reply_markup(p.get("reply_markup")),
-        source=None,
-    )
+    text, caption, entities = message.text, message.caption, message.entities
+    return _edit(sb, chat, message, p, text=text, caption=caption, entities=entities, source=None)
 
 
 @method("deleteMessage", "chat_id", "message_id")

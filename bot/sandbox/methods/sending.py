@@ -11,8 +11,13 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.sandbox.errors import bad
-from bot.sandbox.html import autodetect_entities
-from bot.sandbox.methods.checks import message_text, reply_markup, reply_to, target_chat
+from bot.sandbox.methods.checks import (
+    caption_content,
+    reply_markup,
+    reply_to,
+    target_chat,
+    text_content,
+)
 from bot.sandbox.methods.registry import method
 from bot.sandbox.world import SandboxChat, SandboxMessage
 
@@ -38,13 +43,19 @@ _CHAT_ACTIONS = frozenset(
 )
 
 
-def _bot_message(sb: Sandbox, chat: SandboxChat, **content: Any) -> SandboxMessage:
-    return SandboxMessage(
-        message_id=chat.new_message_id(),
-        chat_id=chat.id,
-        from_bot=True,
-        sender_id=sb.bot_id,
-        date=sb.now(),
+def _bot_message(
+    sb: Sandbox, chat: SandboxChat, p: dict[str, Any], source: Any, **content: Any
+) -> SandboxMessage:
+    """Check the keyboard and the reply, count the send against the limits, build the message."""
+    markup = reply_markup(p.get("reply_markup"))
+    replied = reply_to(chat, p)
+    sb.rate_limit(chat)
+    return sb.new_message(
+        chat,
+        None,
+        reply_markup=markup,
+        reply_to_message_id=replied,
+        source=source if isinstance(source, str) else None,
         **content,
     )
 
@@ -52,21 +63,8 @@ def _bot_message(sb: Sandbox, chat: SandboxChat, **content: Any) -> SandboxMessa
 @method("sendMessage", "chat_id", "text")
 async def _send_message(sb: Sandbox, p: dict[str, Any]) -> Any:
     chat = target_chat(sb, p["chat_id"], sending=True)
-    source = p["text"]
-    text, entities = message_text(sb, source, p, "entities", caption=False)
-    markup = reply_markup(p.get("reply_markup"))
-    replied = reply_to(chat, p)
-    sb.rate_limit(chat)
-    message = _bot_message(
-        sb,
-        chat,
-        text=text,
-        entities=entities + autodetect_entities(text, entities),
-        reply_markup=markup,
-        reply_to_message_id=replied,
-        source=source if isinstance(source, str) else None,
-    )
-    message.entities.sort(key=lambda e: (e["offset"], -e["length"]))
+    text, entities = text_content(sb, p)
+    message = _bot_message(sb, chat, p, p["text"], text=text, entities=entities)
     return sb.deliver(chat, message)
 
 
@@ -87,24 +85,9 @@ async def _send_photo(sb: Sandbox, p: dict[str, Any]) -> Any:
         sizes = None
     else:
         raise bad("Bad Request: wrong file identifier/HTTP URL specified")
-    caption_source = p.get("caption")
-    caption: str | None = None
-    entities: list[dict[str, Any]] = []
-    if caption_source not in (None, ""):
-        caption, entities = message_text(sb, caption_source, p, "caption_entities", caption=True)
-    markup = reply_markup(p.get("reply_markup"))
-    replied = reply_to(chat, p)
-    sb.rate_limit(chat)
-    message = _bot_message(
-        sb,
-        chat,
-        caption=caption or None,
-        entities=entities + autodetect_entities(caption or "", entities),
-        photo=sizes or sb.new_photo_sizes(),
-        reply_markup=markup,
-        reply_to_message_id=replied,
-        source=caption_source if isinstance(caption_source, str) else None,
-    )
+    caption, entities = caption_content(sb, p)
+    message = _bot_message(sb, chat, p, p.get("caption"), caption=caption, entities=entities)
+    message.photo = sizes or sb.new_photo_sizes()  # only once the send is accepted
     return sb.deliver(chat, message)
 
 
