@@ -7,9 +7,9 @@ The work (fetching, importing the backlog, auditing) is done by `bot.feeds.FeedP
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from babel.dates import format_timedelta
 from telegram import Update
@@ -30,9 +30,14 @@ from db.models import Feed
 from handlers.access import EditorOnly, reply_language
 
 if TYPE_CHECKING:
+    from telegram import Message
+
     from bot.context import Context, NewsbotApplication
+    from bot.feeds import FeedPoller
 
 __all__ = ["parse_addfeed_args", "parse_feed_id", "register", "render_feed_list"]
+
+_Args = TypeVar("_Args")
 
 _SOON = 30.0  # seconds: a poll closer than this is shown as "any moment"
 
@@ -126,20 +131,31 @@ async def show_feeds(update: Update, context: Context) -> None:
         await update.effective_message.reply_text(part)
 
 
+async def _args_and_poller(
+    message: Message, context: Context, lang: str, parse: Callable[[Sequence[str]], _Args]
+) -> tuple[_Args, FeedPoller] | None:
+    """Return a feed command's arguments and the poller; None once the usage or that feeds
+    are unavailable is said."""
+    try:
+        args = parse(context.args or ())
+    except UsageError as usage:
+        await message.reply_text(t(lang, usage.key, **usage.params))
+        return None
+    poller = context.bot_data.feeds
+    if poller is None:
+        await message.reply_text(t(lang, "feeds.unavailable"))
+        return None
+    return args, poller
+
+
 async def add_feed(update: Update, context: Context) -> None:
     """Fetch a feed once, follow it if it reads, and say what it held."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     lang = reply_language(update)
-    try:
-        url, minutes = parse_addfeed_args(context.args or ())
-    except UsageError as usage:
-        await message.reply_text(t(lang, usage.key, **usage.params))
+    if (ready := await _args_and_poller(message, context, lang, parse_addfeed_args)) is None:
         return
-    poller = context.bot_data.feeds
-    if poller is None:
-        await message.reply_text(t(lang, "feeds.unavailable"))
-        return
+    (url, minutes), poller = ready
     # Fetching may take a few seconds: say so at once, then replace it with the outcome.
     status = await message.reply_text(t(lang, "feeds.fetching"))
     try:
@@ -169,15 +185,9 @@ async def remove_feed(update: Update, context: Context) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     lang = reply_language(update)
-    try:
-        feed_id = parse_feed_id(context.args or ())
-    except UsageError as usage:
-        await message.reply_text(t(lang, usage.key, **usage.params))
+    if (ready := await _args_and_poller(message, context, lang, parse_feed_id)) is None:
         return
-    poller = context.bot_data.feeds
-    if poller is None:
-        await message.reply_text(t(lang, "feeds.unavailable"))
-        return
+    feed_id, poller = ready
     feed = await poller.remove_feed(feed_id, removed_by=user.id)
     if feed is None:
         await message.reply_text(t(lang, "feeds.not_found", id=feed_id))

@@ -52,12 +52,12 @@ from handlers.views import (
     in_group,
     markup,
     page_turns,
-    replace_view,
+    replace_page,
     reply_view,
 )
 
 if TYPE_CHECKING:
-    from telegram import CallbackQuery
+    from telegram import CallbackQuery, Chat
 
     from bot.context import Context, NewsbotApplication
 
@@ -111,15 +111,13 @@ async def _match_topic(
     )
 
 
-def _topic_buttons(topics: Sequence[Topic], size: int) -> list[list[InlineKeyboardButton]]:
+def _topic_buttons(topics: Sequence[Topic], size: int) -> list[InlineKeyboardButton]:
     return [
-        [
-            InlineKeyboardButton(
-                f"{excerpt(hashtag(topic.name) or topic.name, BUTTON_NAME_CHARS)} "
-                f"({topic.article_count})",
-                callback_data=TopicButton(topic.id, size).pack(),
-            )
-        ]
+        InlineKeyboardButton(
+            f"{excerpt(hashtag(topic.name) or topic.name, BUTTON_NAME_CHARS)} "
+            f"({topic.article_count})",
+            callback_data=TopicButton(topic.id, size).pack(),
+        )
         for topic in topics
     ]
 
@@ -137,18 +135,29 @@ async def latest_view(context: Context, chat_id: int, lang: str, args: Sequence[
         view = await article_page(context, chat_id, lang, Scope("t", topic.id), size, subject=topic)
         if view is not None:
             return view
-    shown = escape(excerpt(topic_name, 60))
+    return _unmatched_view(
+        lang,
+        "reading.topic",
+        topic_name,
+        _topic_buttons(choices, size),
+        _topic_buttons(close, size),
+    )
+
+
+def _unmatched_view(
+    lang: str,
+    keys: str,
+    name: str,
+    choices: list[InlineKeyboardButton],
+    close: list[InlineKeyboardButton],
+) -> View:
+    """Answer a name that matches no one topic or author: offer the choices or close names."""
+    shown = escape(excerpt(name, 60))
     if choices:
-        return View(
-            t(lang, "reading.topic.choose", query=shown),
-            markup(_topic_buttons(choices, size)),
-        )
+        return View(t(lang, f"{keys}.choose", query=shown), markup([[b] for b in choices]))
     if close:
-        return View(
-            t(lang, "reading.topic.unknown_close", query=shown),
-            markup(_topic_buttons(close, size)),
-        )
-    return View(t(lang, "reading.topic.unknown", query=shown))
+        return View(t(lang, f"{keys}.unknown_close", query=shown), markup([[b] for b in close]))
+    return View(t(lang, f"{keys}.unknown", query=shown))
 
 
 async def show_latest(update: Update, context: Context) -> None:
@@ -179,11 +188,7 @@ async def turn_article_page(update: Update, context: Context) -> None:
             anchor=button.anchor,
             index=max(1, button.index),
         )
-    if view is None:
-        await query.answer(t(lang, "reading.stale_page"))
-        return
-    await query.answer()
-    await replace_view(query, view)
+    await replace_page(query, view, t(lang, "reading.stale_page"))
 
 
 async def open_topic(update: Update, context: Context) -> None:
@@ -197,6 +202,13 @@ async def open_topic(update: Update, context: Context) -> None:
     if button is not None and chat is not None and 1 <= button.size <= MAX_PAGE_SIZE:
         scope = Scope("t", button.topic_id)
         view = await article_page(context, chat.id, lang, scope, button.size)
+    await _send_page(query, context, chat, lang, view)
+
+
+async def _send_page(
+    query: CallbackQuery, context: Context, chat: Chat | None, lang: str, view: View | None
+) -> None:
+    """Answer a button that opens a page: the page in a new message, or that it is stale."""
     if view is None or chat is None:
         await query.answer(t(lang, "reading.stale_button"))
         return
@@ -298,14 +310,9 @@ async def author_view(context: Context, chat_id: int, lang: str, name: str) -> V
         view = await article_page(context, chat_id, lang, Scope("a", author.id), subject=author)
         if view is not None:
             return view
-    shown = escape(excerpt(name, 60))
-    if choices:
-        rows = [[button] for button in _author_buttons(choices)]
-        return View(t(lang, "reading.author.choose", query=shown), markup(rows))
-    if close:
-        rows = [[button] for button in _author_buttons(close)]
-        return View(t(lang, "reading.author.unknown_close", query=shown), markup(rows))
-    return View(t(lang, "reading.author.unknown", query=shown))
+    return _unmatched_view(
+        lang, "reading.author", name, _author_buttons(choices), _author_buttons(close)
+    )
 
 
 async def show_author(update: Update, context: Context) -> None:
@@ -332,11 +339,7 @@ async def open_author(update: Update, context: Context) -> None:
     view = None
     if button is not None and chat is not None:
         view = await article_page(context, chat.id, lang, Scope("a", button.author_id))
-    if view is None or chat is None:
-        await query.answer(t(lang, "reading.stale_button"))
-        return
-    await query.answer()
-    await context.bot.send_message(chat.id, view.text, reply_markup=view.markup)
+    await _send_page(query, context, chat, lang, view)
 
 
 async def authors_view(context: Context, lang: str, offset: int) -> View | None:
@@ -374,7 +377,7 @@ async def turn_authors_page(update: Update, context: Context) -> None:
     view = None
     if button is not None and update.effective_chat is not None:
         view = await authors_view(context, lang, button.offset)
-    await _show_list_page(query, lang, view)
+    await replace_page(query, view, t(lang, "reading.stale_page"))
 
 
 async def turn_topics_page(update: Update, context: Context) -> None:
@@ -387,15 +390,7 @@ async def turn_topics_page(update: Update, context: Context) -> None:
     view = None
     if button is not None and chat is not None:
         view = await topics_view(context, chat.id, lang, button.offset)
-    await _show_list_page(query, lang, view)
-
-
-async def _show_list_page(query: CallbackQuery, lang: str, view: View | None) -> None:
-    if view is None:
-        await query.answer(t(lang, "reading.stale_page"))
-        return
-    await query.answer()
-    await replace_view(query, view)
+    await replace_page(query, view, t(lang, "reading.stale_page"))
 
 
 # --- wiring ----------------------------------------------------------------------------

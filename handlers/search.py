@@ -21,7 +21,7 @@ from bot.i18n import t
 from db import articles
 from db.articles import SNIPPET_END, SNIPPET_START, SearchHit, search_words
 from handlers.access import reply_language
-from handlers.views import View, article_buttons, fit_cards, page_turns, replace_view, reply_view
+from handlers.views import View, article_buttons, fit_cards, page_turns, replace_page, reply_view
 
 if TYPE_CHECKING:
     from bot.context import Context, NewsbotApplication
@@ -159,11 +159,7 @@ async def turn_search_page(update: Update, context: Context) -> None:
             words = stored.get(button.token)
         if words:
             view = await search_view(context, lang, words, button.offset)
-    if view is None:
-        await query.answer(t(lang, "reading.search.expired"))
-        return
-    await query.answer()
-    await replace_view(query, view)
+    await replace_page(query, view, t(lang, "reading.search.expired"))
 
 
 def register(application: NewsbotApplication) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Literal
 
 from telegram import (
@@ -42,7 +43,7 @@ from bot.buttons import (
     UnsubscribeAllButton,
 )
 from bot.formatting import escape, excerpt
-from bot.i18n import language_for, plural, t
+from bot.i18n import plural, t
 from db import articles, chats
 from db.models import Author, Topic
 from handlers.access import reply_language
@@ -184,6 +185,20 @@ async def _unsubscribe(context: Context, chat_id: int, kind: Kind, target_id: in
         )
 
 
+async def _named_target(
+    update: Update, context: Context, *, or_else: Callable[[Update, Context], Awaitable[None]]
+) -> str | None:
+    """Return the name typed after the command; None once answered: refused, or nothing typed
+    (then ``or_else`` answers)."""
+    if await _refuse_if_not_admin(update, context):
+        return None
+    wanted = " ".join(context.args or []).strip()
+    if not wanted:
+        await or_else(update, context)
+        return None
+    return wanted
+
+
 def _confirmation(lang: str, target: Topic | Author, added: bool) -> str:
     name = escape(_label(target))
     if isinstance(target, Topic):
@@ -196,11 +211,7 @@ async def subscribe(update: Update, context: Context) -> None:
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
     lang = reply_language(update)
-    if await _refuse_if_not_admin(update, context):
-        return
-    wanted = " ".join(context.args or []).strip()
-    if not wanted:
-        await show_topics(update, context)
+    if (wanted := await _named_target(update, context, or_else=show_topics)) is None:
         return
     matches, near = await _resolve(context, wanted)
     if len(matches) == 1:
@@ -263,11 +274,7 @@ async def unsubscribe(update: Update, context: Context) -> None:
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
     lang = reply_language(update)
-    if await _refuse_if_not_admin(update, context):
-        return
-    wanted = " ".join(context.args or []).strip()
-    if not wanted:
-        await list_subscriptions(update, context)
+    if (wanted := await _named_target(update, context, or_else=list_subscriptions)) is None:
         return
     if site.fold(wanted) in {"all", "tout", "tous", "toutes"}:
         confirm = InlineKeyboardButton(
@@ -357,8 +364,11 @@ async def turn_subscriptions_page(update: Update, context: Context) -> None:
 # --- buttons ---------------------------------------------------------------------------
 
 
-async def _managed_chat(update: Update, context: Context) -> Chat | None:
-    """Return the chat a pressed subscription button changes; None, answered, if it may not."""
+async def _managed_press(
+    update: Update, context: Context
+) -> tuple[CallbackQuery, str, Chat] | None:
+    """Return a pressed subscription button's query, language and chat; None, answered, if the
+    presser may not change the chat's subscriptions."""
     query, chat = update.callback_query, update.effective_chat
     assert query is not None
     if chat is None:
@@ -366,7 +376,7 @@ async def _managed_chat(update: Update, context: Context) -> Chat | None:
         return None
     if await _refuse_if_not_admin(update, context):
         return None
-    return chat
+    return query, reply_language(update), chat
 
 
 async def _answer_stale(query: CallbackQuery, lang: str) -> None:
@@ -375,11 +385,9 @@ async def _answer_stale(query: CallbackQuery, lang: str) -> None:
 
 async def confirm_unsubscribe_all(update: Update, context: Context) -> None:
     """Remove every subscription of the chat (the button of /unsubscribe all)."""
-    query = update.callback_query
-    assert query is not None
-    lang = reply_language(update)
-    if (chat := await _managed_chat(update, context)) is None:
+    if (pressed := await _managed_press(update, context)) is None:
         return
+    query, lang, chat = pressed
     if UnsubscribeAllButton.parse(context.match) is None:
         await _answer_stale(query, lang)
         return
@@ -391,11 +399,9 @@ async def confirm_unsubscribe_all(update: Update, context: Context) -> None:
 
 async def press_new_topic_button(update: Update, context: Context) -> None:
     """Follow a topic no article carries yet (offered when /subscribe finds no match)."""
-    query = update.callback_query
-    assert query is not None
-    lang = reply_language(update)
-    if (chat := await _managed_chat(update, context)) is None:
+    if (pressed := await _managed_press(update, context)) is None:
         return
+    query, lang, chat = pressed
     button = NewTopicButton.parse(context.match)
     name = _new_topic_name(button.name) if button is not None else None
     if name is None:
@@ -408,11 +414,9 @@ async def press_new_topic_button(update: Update, context: Context) -> None:
 
 async def press_subscription_button(update: Update, context: Context) -> None:
     """Apply a subscription button: toggle, follow or unfollow a topic or an author."""
-    query = update.callback_query
-    assert query is not None
-    lang = reply_language(update)
-    if (chat := await _managed_chat(update, context)) is None:
+    if (pressed := await _managed_press(update, context)) is None:
         return
+    query, lang, chat = pressed
     button = SubscriptionButton.parse(context.match)
     target = await _target(context, button) if button is not None else None
     if button is None or target is None:
@@ -422,7 +426,7 @@ async def press_subscription_button(update: Update, context: Context) -> None:
     if button.change == "unfollow":
         await _unsubscribe(context, chat.id, kind, target.id)
         await query.answer(t(lang, "sub.removed_short", name=_label(target)))
-        await _drop_button(query)
+        await _redraw_pressed(query, None)
         return
     if button.change == "follow":
         added = await _subscribe(context, chat.id, target)
@@ -439,7 +443,8 @@ async def press_subscription_button(update: Update, context: Context) -> None:
     else:
         await _subscribe(context, chat.id, target)
         await query.answer(t(lang, "sub.added_short", name=_label(target)))
-    await _flip_button(query, target, subscribed=not followed)
+    toggle = subscription_button(kind, target.id, target.name, not followed, lang)
+    await _redraw_pressed(query, toggle)
 
 
 async def _target(context: Context, button: SubscriptionButton) -> Topic | Author | None:
@@ -455,26 +460,16 @@ async def _edit_text(query: CallbackQuery, text: str) -> None:
         await query.edit_message_text(text)
 
 
-async def _flip_button(query: CallbackQuery, target: Topic | Author, *, subscribed: bool) -> None:
-    """Redraw the pressed toggle for its new state, leaving the rest of the keyboard as it is."""
+async def _redraw_pressed(query: CallbackQuery, redrawn: InlineKeyboardButton | None) -> None:
+    """Put ``redrawn`` in place of the pressed button (None drops it); the rest stays as it is."""
     markup = query.message.reply_markup if isinstance(query.message, Message) else None
     if markup is None:
         return
-    lang = language_for(query.from_user.language_code)
-    redrawn = subscription_button(_kind(target), target.id, target.name, subscribed, lang)
-    rows = [
+    swapped = [
         [redrawn if button.callback_data == query.data else button for button in row]
         for row in markup.inline_keyboard
     ]
-    with contextlib.suppress(TelegramError):
-        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
-
-
-async def _drop_button(query: CallbackQuery) -> None:
-    markup = query.message.reply_markup if isinstance(query.message, Message) else None
-    if markup is None:
-        return
-    rows = [[b for b in row if b.callback_data != query.data] for row in markup.inline_keyboard]
+    rows = [[button for button in row if button is not None] for row in swapped]
     with contextlib.suppress(TelegramError):
         await query.edit_message_reply_markup(InlineKeyboardMarkup([r for r in rows if r]))
 

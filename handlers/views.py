@@ -42,6 +42,7 @@ __all__ = [
     "in_group",
     "markup",
     "page_turns",
+    "replace_page",
     "replace_view",
     "reply_view",
     "subscription_button",
@@ -94,6 +95,15 @@ async def replace_view(query: CallbackQuery, view: View) -> None:
         if message is None:
             raise
         await message.get_bot().send_message(message.chat.id, view.text, reply_markup=view.markup)
+
+
+async def replace_page(query: CallbackQuery, view: View | None, stale: str) -> None:
+    """Answer a page button: its page in place, or ``stale`` when there is none (any more)."""
+    if view is None:
+        await query.answer(stale)
+        return
+    await query.answer()
+    await replace_view(query, view)
 
 
 async def edit_or_send(update: Update, message: object, text: str) -> None:
