@@ -47,7 +47,9 @@ def from_ts(seconds: float) -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
-class Author:
+class _Named:
+    """A row of `authors` or `topics`: one name, its folded key, how many articles carry it."""
+
     id: int
     key: str
     name: str
@@ -55,11 +57,13 @@ class Author:
 
 
 @dataclass(frozen=True, slots=True)
-class Topic:
-    id: int
-    key: str
-    name: str
-    article_count: int = 0
+class Author(_Named):
+    """Who signs articles (never equal to a topic of the same fields)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Topic(_Named):
+    """What articles are about (never equal to an author of the same fields)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import aiosqlite
 
@@ -94,28 +95,27 @@ async def chat_stats(conn: aiosqlite.Connection) -> ChatStats:
 
 async def top_topic_subscriptions(conn: aiosqlite.Connection, limit: int = 10) -> list[Ranked]:
     """Return the most followed topics, counting active chats only (those alerts reach)."""
-    async with conn.execute(
-        """
-        SELECT t.name, count(*) AS followers
-        FROM subscriptions AS s
-        JOIN chats AS c ON c.id = s.chat_id AND c.status = 'active'
-        JOIN topics AS t ON t.id = s.topic_id
-        GROUP BY t.id ORDER BY followers DESC, t.key LIMIT ?
-        """,
-        (limit,),
-    ) as cursor:
-        return [Ranked(*row) for row in await cursor.fetchall()]
+    return await _most_followed(conn, "topics", "topic_id", limit)
 
 
 async def top_author_subscriptions(conn: aiosqlite.Connection, limit: int = 10) -> list[Ranked]:
     """Return the most followed authors, counting active chats only (those alerts reach)."""
+    return await _most_followed(conn, "authors", "author_id", limit)
+
+
+async def _most_followed(
+    conn: aiosqlite.Connection,
+    table: Literal["topics", "authors"],
+    column: Literal["topic_id", "author_id"],
+    limit: int,
+) -> list[Ranked]:
     async with conn.execute(
-        """
-        SELECT au.name, count(*) AS followers
+        f"""
+        SELECT followed.name, count(*) AS followers
         FROM subscriptions AS s
         JOIN chats AS c ON c.id = s.chat_id AND c.status = 'active'
-        JOIN authors AS au ON au.id = s.author_id
-        GROUP BY au.id ORDER BY followers DESC, au.key LIMIT ?
+        JOIN {table} AS followed ON followed.id = s.{column}
+        GROUP BY followed.id ORDER BY followers DESC, followed.key LIMIT ?
         """,
         (limit,),
     ) as cursor:
