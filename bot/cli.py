@@ -9,6 +9,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -140,21 +141,34 @@ def _import(args: argparse.Namespace) -> int:
     import asyncio
 
     from bot.errors import FeedError
-    from bot.i18n import t
-    from bot.importer import run_import
+    from bot.i18n import plural, t
+    from bot.importer import describe_report, run_import
 
     settings = load_settings()
     setup_logging(logging.WARNING)
     try:
-        report = asyncio.run(run_import(settings, args.source, args.notify))
+        report = asyncio.run(run_import(settings, args.source, args.notify, since=args.since))
     except FeedError as error:
         reason = t("en", error.key, **error.params)
         print(f"newsbot: cannot import {args.source}: {reason}", file=sys.stderr)
         return 1
-    print(f"{report.new} new, {report.updated} updated, {report.skipped} skipped")
+    print(describe_report(report, "en"))
+    if report.undated:
+        print(plural("en", "feeds.count.undated", report.undated))
+    if report.malformed:
+        print(t("en", "feeds.malformed"), file=sys.stderr)
     if report.alerted:
-        print(f"{report.alerted} new article(s) queued alerts for subscribers")
+        print(plural("en", "import.alerted", report.alerted))
     return 0
+
+
+def _since(value: str) -> datetime:
+    """Read --since: an ISO 8601 date or time (UTC unless it names its zone)."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {value!r} (write 2024-03-01)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -197,6 +211,12 @@ def _parser() -> argparse.ArgumentParser:
         "--notify",
         action="store_true",
         help="alert subscribers of new articles published in the last 48 hours",
+    )
+    backfill.add_argument(
+        "--since",
+        type=_since,
+        metavar="DATE",
+        help="skip articles published before DATE (ISO 8601), counted as too old",
     )
     backfill.set_defaults(handler=_import)
     return parser

@@ -3,7 +3,10 @@
 Everything goes through the `Publisher` under the same source keys the feed poller uses,
 so an article imported today is recognised, not duplicated, when its feed is polled
 tomorrow. Silent by default; with `notify`, new articles of the last 48 hours alert their
-subscribers (older ones never do), and a running bot's delivery worker sends them.
+subscribers (older ones, and those whose date cannot be read, never do), and a running
+bot's delivery worker sends them. Every entry is read, however many; the report's counts
+add up to what the source held. A feed file may also be a JSON Feed; a URL may be a site's
+home page that names its feed.
 
 JSON Lines: one object per line with the keys ``title`` (with its hashtags), ``author``,
 ``lead``, ``body``, ``published_at`` (ISO 8601; a time without zone is in the configured
@@ -29,7 +32,10 @@ from bot.feeds import (
     AddressPolicy,
     FeedItem,
     FetchLimits,
+    FetchResult,
+    ParsedFeed,
     ParseWorker,
+    PublishTally,
     clean_author,
     draft_from_parts,
     fetch_feed,
@@ -39,10 +45,13 @@ from bot.feeds import (
     split_text,
     web_url,
 )
+from bot.feeds.discovery import feed_links, looks_like_html
+from bot.feeds.jsonfeed import looks_like_json_feed
+from bot.i18n import plural, t
 from bot.publishing import Publisher
 from db import connect
 
-__all__ = ["ImportReport", "run_import"]
+__all__ = ["ImportReport", "describe_report", "run_import"]
 
 _FEED_FILE_MAX_BYTES = 64 * 1024 * 1024  # a whole archive in one file, but not a disk image
 _LINE_MAX_CHARS = 1024 * 1024
@@ -51,7 +60,11 @@ _JSON_LINES_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
 
 @dataclass(frozen=True, slots=True)
 class ImportReport:
-    """What an import did: articles new, updated, and skipped (unchanged or unreadable)."""
+    """What an import did with each entry of the source: `found` is the sum of the rest.
+
+    `invalid` counts JSON lines that could not be read (the tally's refused); `malformed`
+    says the feed was broken XML that feedparser mended, so entries may be missing.
+    """
 
     found: int
     new: int
@@ -59,10 +72,27 @@ class ImportReport:
     unchanged: int
     invalid: int
     alerted: int
+    no_text: int = 0
+    too_old: int = 0
+    undated: int = 0
+    malformed: bool = False
 
     @property
     def skipped(self) -> int:
-        return self.unchanged + self.invalid
+        return self.unchanged + self.invalid + self.no_text + self.too_old
+
+    @property
+    def tally(self) -> PublishTally:
+        return PublishTally(
+            new=self.new,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            no_text=self.no_text,
+            too_old=self.too_old,
+            refused=self.invalid,
+            alerted=self.alerted,
+            undated=self.undated,
+        )
 
 
 class _Progress:
@@ -74,7 +104,8 @@ class _Progress:
         self._total = max(total, 1)
         self._done = 0
         self._shown = -1
-        self._stream = stream
+        # A bar is for people: redrawn lines in a log file or a pipe are noise.
+        self._stream = stream if stream is not None and _is_terminal(stream) else None
 
     def __call__(self) -> None:
         self._done += 1
@@ -98,12 +129,31 @@ class _Progress:
             self._stream.flush()
 
 
+def describe_report(report: ImportReport, lang: str) -> str:
+    """Return every count of an import in `lang`, adding up to what the source held."""
+    tally = report.tally
+    counts = [
+        plural(lang, f"feeds.count.{name}", getattr(tally, name))
+        for name in ("new", "updated", "unchanged", "no_text", "too_old", "refused")
+    ]
+    found = plural(lang, "import.found", report.found)
+    return t(lang, "import.summary", found=found, counts=", ".join(counts))
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # closed, or no file behind it
+        return False
+
+
 def _is_json_lines(path: Path) -> bool:
     if path.suffix.lower() in _JSON_LINES_SUFFIXES:
         return True
     with path.open("rb") as file:
-        start = file.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
-    return start.startswith(b"{")
+        start = file.read(4096)
+    # A JSON Feed is one JSON object too, but names its version at the top.
+    return start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") and not looks_like_json_feed(start)
 
 
 def _moment(value: object, zone: tzinfo, now: datetime) -> datetime | None:
@@ -202,21 +252,38 @@ def _read_feed_file(path: Path) -> bytes:
         raise FeedError("feeds.error.file") from None
 
 
-async def _feed_items(
-    source: str, limits: FetchLimits | None, policy: AddressPolicy
-) -> list[FeedItem]:
-    """Return the items of a feed at an address or in a file; FeedError if unreadable."""
+async def _fetch(source: str, limits: FetchLimits | None, policy: AddressPolicy) -> FetchResult:
+    """Fetch a feed, or the feed a web page names in its <link rel="alternate">."""
+    async with new_http_client(limits, policy=policy) as client:
+        result = await fetch_feed(client, source, limits=limits)
+        if looks_like_html(result.body):
+            links = await asyncio.to_thread(feed_links, result.body, result.url)
+            if not links:
+                raise FeedError("feeds.error.no_feed_link")
+            result = await fetch_feed(client, links[0], limits=limits)
+    return result
+
+
+async def _read_feed(
+    source: str, limits: FetchLimits | None, policy: AddressPolicy, parser: ParseWorker | None
+) -> ParsedFeed:
+    """Return every entry of a feed at an address or in a file; FeedError if unreadable."""
     now = datetime.now(UTC)
     if source.lower().startswith(("http://", "https://")):
-        async with new_http_client(limits, policy=policy) as client:
-            result = await fetch_feed(client, source, limits=limits)
+        result = await _fetch(source, limits, policy)
         body, url, content_type = result.body, result.url, result.content_type
     else:
         body, url, content_type = await asyncio.to_thread(_read_feed_file, Path(source)), None, None
     # In a worker process with a time limit, as the poller does: a file can be hostile too.
+    # No cap on entries: an archive of 2,000 is imported whole.
+    if parser is not None:
+        return await parser.parse(
+            body, url=url, content_type=content_type, now=now, max_entries=None
+        )
     with ParseWorker() as worker:
-        parsed = await worker.parse(body, url=url, content_type=content_type, now=now)
-    return parsed.items
+        return await worker.parse(
+            body, url=url, content_type=content_type, now=now, max_entries=None
+        )
 
 
 async def run_import(
@@ -226,16 +293,20 @@ async def run_import(
     *,
     progress: TextIO | None = sys.stderr,
     limits: FetchLimits | None = None,
+    since: datetime | None = None,
+    parser: ParseWorker | None = None,
 ) -> ImportReport:
-    """Import every article of SOURCE (feed URL, RSS/Atom file, JSON Lines file).
+    """Import every article of SOURCE (feed URL, RSS/Atom/JSON Feed file, JSON Lines file).
 
-    Raises FeedError when the source itself cannot be read; bad lines only count as skipped.
-    Progress and skipped lines go to `progress` (stderr; None for quiet).
+    Raises FeedError when the source itself cannot be read; bad lines only count as refused.
+    Articles published before `since` are skipped as too old. A progress bar (on a
+    terminal) and refused lines go to `progress` (stderr; None for quiet). `parser` is a
+    parse worker to reuse (many imports in a row); by default one is started and stopped.
     """
     kind = await asyncio.to_thread(_source_kind, source)
     # Read the feed before opening the database: an unreachable source leaves no trace.
     policy = AddressPolicy(allow_private=settings.feeds_private)
-    feed_items = await _feed_items(source, limits, policy) if kind != "json_lines" else []
+    parsed = await _read_feed(source, limits, policy, parser) if kind != "json_lines" else None
     db = await connect(settings.db_path)
     try:
         publisher = Publisher(db)
@@ -247,9 +318,10 @@ async def run_import(
             # Streamed: an archive of any size is read one line at a time.
             records = _json_lines(path, settings.tzinfo, now, progress)
         else:
-            records = feed_items
-            bar = _Progress(len(feed_items), progress)
-        counts = {"found": 0, "invalid": 0}
+            assert parsed is not None
+            records = parsed.items
+            bar = _Progress(len(parsed.items), progress)
+        counts = {"found": parsed.entries - len(parsed.items) if parsed else 0, "invalid": 0}
 
         def readable() -> Iterator[FeedItem]:
             for record in records:
@@ -268,6 +340,8 @@ async def run_import(
             alert_after=0.0 if notify else None,
             now=time.time(),
             progress=bar,
+            not_before=since.timestamp() if since is not None else None,
+            tally=PublishTally(no_text=parsed.no_text if parsed else 0),
         )
         bar.finish()
     finally:
@@ -279,4 +353,8 @@ async def run_import(
         unchanged=tally.unchanged,
         invalid=counts["invalid"],
         alerted=tally.alerted,
+        no_text=tally.no_text,
+        too_old=tally.too_old,
+        undated=tally.undated,
+        malformed=parsed.malformed if parsed else False,
     )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
 import aiosqlite
 
 from db.models import Feed
 
 __all__ = [
+    "aliased_source",
     "delete_feed",
     "due_feeds",
     "get_feed",
@@ -18,6 +20,7 @@ __all__ = [
     "list_feeds",
     "record_failure",
     "record_success",
+    "remember_aliases",
     "remember_item",
 ]
 
@@ -159,4 +162,26 @@ async def remember_item(conn: aiosqlite.Connection, source_key: str, fingerprint
         "INSERT INTO feed_items (source_key, item_hash) VALUES (?, ?) "
         "ON CONFLICT (source_key) DO UPDATE SET item_hash = excluded.item_hash",
         (source_key, fingerprint),
+    )
+
+
+async def aliased_source(conn: aiosqlite.Connection, aliases: Sequence[str]) -> str | None:
+    """Return the source key stored under the first of `aliases` that names one, if any."""
+    for alias in aliases:
+        async with conn.execute(
+            "SELECT source_key FROM feed_aliases WHERE alias = ?", (alias,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is not None:
+            return str(row[0])
+    return None
+
+
+async def remember_aliases(
+    conn: aiosqlite.Connection, source_key: str, aliases: Sequence[str]
+) -> None:
+    """Record other names (link, title and date) of the item stored under `source_key`."""
+    await conn.executemany(
+        "INSERT INTO feed_aliases (alias, source_key) VALUES (?, ?) ON CONFLICT (alias) DO NOTHING",
+        [(alias, source_key) for alias in aliases if alias != source_key],
     )

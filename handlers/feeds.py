@@ -21,6 +21,7 @@ from bot.feeds import (
     MAX_INTERVAL_MINUTES,
     check_feed_url,
     describe_error,
+    describe_tally,
     feed_label,
 )
 from bot.formatting import escape, split_html
@@ -174,7 +175,8 @@ async def add_feed(update: Update, context: Context) -> None:
             id=feed.id,
             feed=escape(feed_label(feed)),
             found=plural(lang, "feeds.found", report.found),
-            new=plural(lang, "feeds.new", report.tally.new),
+            counts=describe_tally(report.tally, lang),
+            warning=f" {t(lang, 'feeds.malformed')}" if report.malformed else "",
             minutes=feed.interval_minutes,
         )
     await status.edit_text(text)

@@ -362,8 +362,37 @@ async def test_a_web_page_is_not_a_feed(
     )
     with pytest.raises(FeedError) as caught:
         await poller.add_feed(site.url("/page"), 5, added_by=EDITOR)
-    assert caught.value.key == "feeds.error.not_feed"
+    # A page naming no feed in its <link rel="alternate"> says so, in one line.
+    assert caught.value.key == "feeds.error.no_feed_link"
     assert await feeds_db.list_feeds(database.reader) == []
+
+
+async def test_addfeed_given_a_home_page_follows_the_feed_it_names(
+    site: Site, poller: FeedPoller, database: Database, clock: Clock
+) -> None:
+    site.serve("/", (FIXTURES / "home.html").read_bytes(), **{"Content-Type": "text/html"})
+    site.serve("/feed/", (FIXTURES / "wordpress.xml").read_bytes())
+
+    report = await poller.add_feed(site.url("/"), 5, added_by=EDITOR)
+
+    assert report.created and report.feed.url == site.url("/feed/")
+    assert (report.found, report.tally.new) == (3, 3)
+    again = await poller.add_feed(site.url("/"), 5, added_by=EDITOR)
+    assert not again.created and again.feed.id == report.feed.id
+
+
+async def test_a_feed_in_an_exotic_encoding_is_polled_not_an_internal_error(
+    site: Site, poller: FeedPoller, database: Database, clock: Clock
+) -> None:
+    body = rss(item("big5-1", "#Mali : Le marche de Medine", clock.now - 60)).replace(
+        'encoding="UTF-8"', 'encoding="big5"'
+    )
+    site.serve("/big5", body.replace("Un chapeau.", "商人 reviennent.").encode("big5"))
+    feed = await add_feed_row(database, site.url("/big5"), clock.now)
+
+    report = await poller.poll_feed(feed.id)
+
+    assert report is not None and report.status == "ok" and report.tally.new == 1
 
 
 # --- polite HTTP --------------------------------------------------------------------------
@@ -953,8 +982,12 @@ def test_newsbot_import_command(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "3 new, 0 updated, 2 skipped"
-    assert "100%" in result.stderr and "line 5 skipped: not valid JSON" in result.stderr
+    assert result.stdout.strip() == (
+        "5 entries: 3 new, 0 updated, 0 unchanged, 0 skipped for having no text, "
+        "0 skipped as too old, 2 refused"
+    )
+    # No bar in a pipe (it is drawn on a terminal only); refused lines are still named.
+    assert "100%" not in result.stderr and "line 5 skipped: not valid JSON" in result.stderr
 
     missing = subprocess.run(
         [sys.executable, "-m", "bot", "import", str(tmp_path / "absent.xml")],
@@ -1006,7 +1039,7 @@ async def test_editor_adds_lists_and_removes_a_feed_in_telegram(bot: Harness, si
         assert added.message_id == fetching.message_id  # the "reading…" message, edited
         assert (
             "Flux n°\u00a0" in added.text
-            and "3 articles trouvés\u00a0; 3 nouveaux importés" in added.text
+            and "3 articles trouvés\u00a0: 3 nouveaux importés, sans alerte." in added.text
         )
         [listing] = await bot.ask(bot.editor, "/feeds")
         assert "Le Quotidien de Bamako" in listing.text and "Toutes les 10\u00a0min" in listing.text

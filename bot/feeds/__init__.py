@@ -6,8 +6,11 @@ import-linter contract `feeds-layers`):
 - `addresses`: where a fetch may connect (public addresses only, unless
   NEWSBOT_FEEDS_PRIVATE), checked on every connection and redirect hop.
 - `fetching`: one conditional GET, with timeouts, redirects and size caps.
+- `discovery`: the feed a site's home page names (`<link rel="alternate">`).
+- `extraction`: the story in an item's HTML: lead, body, byline, picture, no furniture.
 - `entries`: a feed entry as an article draft, under a stable source key.
-- `parsing`: XML checks and field cutting, then feedparser, entry by entry.
+- `jsonfeed`: JSON Feed 1.0 and 1.1 documents, item by item as feed entries.
+- `parsing`: encodings, XML checks and field cutting, then feedparser, entry by entry.
 - `worker`: parsing in a child process, so a hostile document never stalls the bot.
 - `polling`: the schedule, backoff, editors' notices, and publishing items once.
 

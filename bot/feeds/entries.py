@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import html
 import re
 import unicodedata
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
+
+import dateparser
 
 from bot import site
+from bot.feeds.extraction import Story, extract_story, is_furniture, split_byline, story_from_text
 from db.models import ArticleDraft
 
 __all__ = [
@@ -28,8 +33,11 @@ __all__ = [
     "entry_to_item",
     "html_to_paragraphs",
     "plain_text",
+    "read_date",
+    "settle_keys",
     "source_key_for",
     "split_text",
+    "story_key",
     "web_url",
 ]
 
@@ -43,12 +51,38 @@ _IMAGE_PATH_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|[?#])", re.IGNOR
 _LEADING_PAR_RE = re.compile(r"^\s*par\b\s*:?\s*", re.IGNORECASE)
 
 
+# What CMSs call "no category": never a topic.
+_NO_CATEGORY = frozenset(
+    site.fold(name)
+    for name in (
+        "Non classé", "Non classe", "Uncategorized", "Uncategorised", "Sans catégorie",
+        "Divers", "Général", "General", "Non catégorisé", "Sin categoría", "Sem categoria",
+        "Senza categoria", "Allgemein", "Default",
+    )
+)  # fmt: skip
+# A CMS login shown as the author ("awa.keita", "admin", "redac2"): no one's name.
+_LOGIN_RE = re.compile(r"[\w.@+-]*[._@\d+][\w.@+-]*|[a-z][a-z-]*")
+_ROLE_ACCOUNTS = frozenset(
+    {"admin", "administrator", "administrateur", "webmaster", "editor", "editeur", "root",
+     "wordpress", "user", "author", "auteur", "redaction", "redac", "staff", "guest"}
+)  # fmt: skip
+_DATE_LANGUAGES = ["fr", "en", "pt", "es", "de", "it"]
+"""Languages whose day and month names a sloppy date may use, tried in this order."""
+
+
 @dataclass(frozen=True, slots=True)
 class FeedItem:
-    """One entry ready to publish, under the key that identifies it across polls."""
+    """One entry ready to publish, under the key that identifies it across polls.
+
+    `link_key` is the key its link alone would give (None when the link is no article's
+    own: missing, or the site's home page); `undated` says its date could not be read, so
+    its time is when it was first seen.
+    """
 
     source_key: str
     draft: ArticleDraft
+    link_key: str | None = None
+    undated: bool = False
 
 
 class _TextExtractor(HTMLParser):
@@ -154,19 +188,22 @@ def web_url(value: object, base_url: str | None = None) -> str | None:
     return value
 
 
-def _image_url(entry: Mapping[str, Any], base_url: str | None) -> str | None:
-    """Return the entry's picture: an image enclosure, media:content, else media:thumbnail."""
-    for enclosure in entry.get("enclosures") or ():
-        href = web_url(enclosure.get("href"), base_url)
-        kind = str(enclosure.get("type") or "")
-        if href and (kind.startswith("image/") or (not kind and _IMAGE_PATH_RE.search(href))):
-            return href
+def _image_url(entry: Mapping[str, Any], story: Story, base_url: str | None) -> str | None:
+    """Return the entry's picture: media:content, an image enclosure, the story's first
+    picture (a figure's), else media:thumbnail."""
     for media in entry.get("media_content") or ():
         url = web_url(media.get("url"), base_url)
         kind, medium = str(media.get("type") or ""), str(media.get("medium") or "")
         is_image = medium == "image" or kind.startswith("image/")
         if url and (is_image or (not kind and not medium and _IMAGE_PATH_RE.search(url))):
             return url
+    for enclosure in entry.get("enclosures") or ():
+        href = web_url(enclosure.get("href"), base_url)
+        kind = str(enclosure.get("type") or "")
+        if href and (kind.startswith("image/") or (not kind and _IMAGE_PATH_RE.search(href))):
+            return href
+    if url := web_url(story.image_url, base_url):
+        return url
     for thumbnail in entry.get("media_thumbnail") or ():
         if url := web_url(thumbnail.get("url"), base_url):
             return url
@@ -181,6 +218,8 @@ def clean_author(name: str) -> str | None:
     if (byline := site.parse_byline(name)) is not None:
         return byline
     name = _LEADING_PAR_RE.sub("", name).strip()
+    if " " not in name and (_LOGIN_RE.fullmatch(name) or site.fold(name) in _ROLE_ACCOUNTS):
+        return None
     return name[:_AUTHOR_MAX_CHARS] or None
 
 
@@ -201,6 +240,37 @@ def _moment(value: object, now: datetime) -> datetime | None:
     return min(moment, now)
 
 
+def read_date(text: object, now: datetime) -> datetime | None:
+    """Return a date feedparser could not read ("ven, 01 mar 2024 10:00:00 +0000"), or None.
+
+    dateparser knows the day and month names of every language we meet; a date without a
+    zone is taken as UTC, and one in the future is clamped to now.
+    """
+    if not isinstance(text, str) or not text.strip() or len(text) > 100:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # dateparser's own deprecations, not ours to fix
+        try:
+            moment = dateparser.parse(
+                text.strip(),
+                languages=_DATE_LANGUAGES,
+                settings={
+                    "TIMEZONE": "UTC",
+                    "RETURN_AS_TIMEZONE_AWARE": True,
+                    "PREFER_DAY_OF_MONTH": "first",
+                    "STRICT_PARSING": True,
+                    # "demain", "il y a 2 heures": relative to a moment the feed never says.
+                    "PARSERS": ["absolute-time"],
+                },
+            )
+        except (ValueError, TypeError, OverflowError, LookupError):
+            return None
+    if moment is None or moment.year < 1970:
+        return None
+    result: datetime = min(moment.astimezone(UTC), now)
+    return result
+
+
 def _topics(title_topics: Iterable[str], categories: Iterable[object]) -> tuple[str, ...]:
     """Return hashtag topics then feed categories, without duplicates (folded)."""
     topics: list[str] = []
@@ -209,9 +279,13 @@ def _topics(title_topics: Iterable[str], categories: Iterable[object]) -> tuple[
     for category in categories:
         term = category.get("term") if isinstance(category, Mapping) else None
         if isinstance(term, str):
+            # Some feeds escape their categories twice: "Politique &amp;amp; Société".
+            term = html.unescape(html.unescape(term))
             names.append(_BREAKS_RE.sub(" ", _clean_text(term)).strip().lstrip("#").strip())
     for name in names:
         key = site.fold(name)
+        if key in _NO_CATEGORY:
+            continue
         if key and key not in seen and len(name) <= _TOPIC_MAX_CHARS:
             seen.add(key)
             topics.append(name)
@@ -229,16 +303,36 @@ def source_key_for(guid: str | None, link: str | None, title: str, date: str | N
     return f"feed:{basis}"
 
 
-def _entry_paragraphs(entry: Mapping[str, Any]) -> list[str]:
-    """Return the paragraphs of content:encoded (or Atom content), else of the summary."""
+def _captions(entry: Mapping[str, Any]) -> frozenset[str]:
+    """Return the entry's photo captions (media:description), folded."""
+    caption = entry.get("media_description")
+    if not isinstance(caption, str):
+        return frozenset()
+    return frozenset({site.fold(plain_text(caption, None))})
+
+
+def _text_story(value: str, detail: Mapping[str, Any] | None, captions: frozenset[str]) -> Story:
+    return extract_story(value, captions) if _is_html(detail) else story_from_text(value, captions)
+
+
+def _entry_story(entry: Mapping[str, Any]) -> Story:
+    """Return the story of content:encoded (or Atom content), else of the summary.
+
+    media:description is a photo's caption (bot.feeds.parsing keeps it apart): the text
+    only when the entry has no other, as a video's description.
+    """
+    captions = _captions(entry)
     for content in entry.get("content") or ():
         value = content.get("value") or ""
         if value.strip():
-            return html_to_paragraphs(value) if _is_html(content) else split_text(value)
+            story = _text_story(value, content, captions)
+            if story.paragraphs:
+                return story
     summary = entry.get("summary") or ""
-    if _is_html(entry.get("summary_detail")):
-        return html_to_paragraphs(summary)
-    return split_text(summary)
+    if summary.strip():
+        return _text_story(summary, entry.get("summary_detail"), captions)
+    caption = entry.get("media_description")
+    return story_from_text(caption) if isinstance(caption, str) else Story()
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -260,11 +354,13 @@ def draft_from_parts(
     updated_at: datetime | None = None,
 ) -> ArticleDraft | None:
     """Return a draft from an item's parts, the site's conventions applied, or None if empty."""
-    paragraphs = list(paragraphs)
+    paragraphs = [paragraph for paragraph in paragraphs if not is_furniture(paragraph)]
     # The site's own pages open with the byline; a feed copying them should not repeat it.
-    if paragraphs and (byline := site.parse_byline(paragraphs[0])) is not None:
-        author = author or byline
-        paragraphs = paragraphs[1:]
+    if paragraphs:
+        byline, rest = split_byline(paragraphs[0])
+        if byline is not None:
+            author = author or byline
+            paragraphs = [rest, *paragraphs[1:]] if rest else paragraphs[1:]
     parsed = site.parse_title(title_line)
     title = parsed.title or title_line.strip()
     if paragraphs and site.fold(paragraphs[0]) in (site.fold(title), site.fold(title_line)):
@@ -292,6 +388,17 @@ def draft_from_parts(
     )
 
 
+def _is_home_page(url: str | None) -> bool:
+    """Tell whether an address is a site's home page (no path, no query): no article's own."""
+    if not url:
+        return True
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return True
+    return parts.path.strip("/") in ("", "index.html", "index.php") and not parts.query
+
+
 def entry_to_item(
     entry: dict[str, Any], now: datetime, *, base_url: str | None = None
 ) -> FeedItem | None:
@@ -300,22 +407,62 @@ def entry_to_item(
     published = _moment(entry.get("published_parsed"), now)
     # dict.get: feedparser's own get() answers a missing "updated" with "published", warning.
     updated = _moment(dict.get(entry, "updated_parsed"), now)
+    written = entry.get("published") or dict.get(entry, "updated")
+    if published is None and updated is None:
+        published = read_date(written, now)
+    story = _entry_story(entry)
+    link = web_url(entry.get("link"), base_url)
     draft = draft_from_parts(
         title_line=title_line,
-        paragraphs=_entry_paragraphs(entry),
-        author=_author(entry),
+        paragraphs=story.paragraphs,
+        author=_author(entry) or story.byline,
         categories=entry.get("tags") or (),
-        url=web_url(entry.get("link"), base_url),
-        image_url=_image_url(entry, base_url),
+        url=link,
+        image_url=_image_url(entry, story, base_url),
         published_at=published or updated,
         updated_at=updated,
     )
     if draft is None:
         return None
-    key = source_key_for(
-        entry.get("id"),
-        entry.get("link"),
-        title_line,
-        entry.get("published") or dict.get(entry, "updated"),
-    )
-    return FeedItem(key, draft)
+    raw_link = entry.get("link")
+    own_link = raw_link if isinstance(raw_link, str) and not _is_home_page(link) else None
+    # Without a guid, a home-page link names no one article: title and date do.
+    key = source_key_for(entry.get("id"), own_link, title_line, written)
+    link_key = source_key_for(None, own_link, "", None) if own_link else None
+    return FeedItem(key, draft, link_key, undated=draft.published_at is None)
+
+
+def settle_keys(items: Sequence[FeedItem]) -> list[FeedItem]:
+    """Return a document's items, each under a key no other item of it uses.
+
+    Feeds repeat guids (a CMS bug) and share one link among items (the home page). An exact
+    repeat stays a repeat (publishing it again is free); a different item under a taken key
+    is told apart by its link, else by its title and date, so none is lost.
+    """
+    shared_links = {
+        item.link_key
+        for index, item in enumerate(items)
+        if item.link_key and any(other.link_key == item.link_key for other in items[:index])
+    }
+    settled: list[FeedItem] = []
+    taken: dict[str, ArticleDraft] = {}
+    for item in items:
+        if item.link_key in shared_links:
+            # A link several items share is no one item's identity.
+            if item.source_key == item.link_key:
+                item = replace(item, source_key=story_key(item))
+            item = replace(item, link_key=None)
+        if item.source_key in taken and taken[item.source_key] != item.draft:
+            for candidate in (item.link_key, story_key(item)):
+                if candidate and candidate not in taken:
+                    item = replace(item, source_key=candidate)
+                    break
+        taken.setdefault(item.source_key, item.draft)
+        settled.append(item)
+    return settled
+
+
+def story_key(item: FeedItem) -> str:
+    """Return the key an item's title and publication date give it."""
+    moment = item.draft.published_at.isoformat() if item.draft.published_at else None
+    return source_key_for(None, None, item.draft.title, moment)

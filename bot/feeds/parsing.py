@@ -14,15 +14,19 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 from xml.etree.ElementTree import ParseError
 
 import feedparser
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
+from feedparser.encodings import convert_to_utf8
+from feedparser.exceptions import CharacterEncodingOverride, NonXMLContentType
+from feedparser.namespaces import mediarss
 
 from bot.errors import FeedError
-from bot.feeds.entries import FeedItem, entry_to_item, plain_text
+from bot.feeds.entries import FeedItem, entry_to_item, plain_text, settle_keys
+from bot.feeds.jsonfeed import looks_like_json_feed, read_json_feed
 
 __all__ = ["MAX_ENTRIES", "ParsedFeed", "parse_feed"]
 
@@ -41,9 +45,14 @@ _BOUNDED_FIELD_RE = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
+    """A document's items, and what became of every entry it held."""
+
     title: str | None
     items: list[FeedItem]
     malformed: bool  # feedparser recovered from broken XML; items may be missing
+    entries: int = 0  # entries in the document: items + no_text + unread
+    no_text: int = 0  # entries with neither a title nor any text
+    unread: int = 0  # entries past `max_entries`
 
 
 class _Discard:
@@ -53,8 +62,13 @@ class _Discard:
         return None
 
 
-def _refuse_unsafe_xml(body: bytes) -> None:
-    """Raise FeedError if the document declares entities or points at external ones."""
+def _refuse_unsafe_xml(body: bytes, original: bytes = b"") -> None:
+    """Raise FeedError if the document declares entities or points at external ones.
+
+    `body` is UTF-8 with a declaration saying so (see `_as_utf8`): expat reads no
+    multi-byte legacy encoding (Big5, EUC-KR, GB2312) and no name it does not know.
+    `original`, the bytes as received, is searched too when the XML is too broken to check.
+    """
     parser = DefusedXMLParser(
         target=_Discard(), forbid_dtd=False, forbid_entities=True, forbid_external=True
     )
@@ -63,11 +77,29 @@ def _refuse_unsafe_xml(body: bytes) -> None:
         parser.close()
     except DefusedXmlException:
         raise FeedError("feeds.error.unsafe") from None
-    except ParseError:
+    except (ParseError, ValueError, LookupError):
         # Broken XML goes on to feedparser's lenient parser; entity declarations that the
-        # strict parser never reached are refused here all the same (NULs: UTF-16/32).
-        if _ENTITY_DECLARATION_RE.search(body.replace(b"\x00", b"")):
+        # strict parser never reached are refused here all the same.
+        # (NULs: UTF-16 and UTF-32 read as bytes.)
+        if any(
+            _ENTITY_DECLARATION_RE.search(text.replace(b"\x00", b"")) for text in (body, original)
+        ):
             raise FeedError("feeds.error.unsafe") from None
+
+
+def _as_utf8(body: bytes, headers: dict[str, str]) -> tuple[bytes, bool]:
+    """Return the document in UTF-8, decoded the way feedparser decodes it, and whether
+    feedparser could tell its encoding at all.
+
+    feedparser tries the HTTP charset, the declared encoding, the BOM, then UTF-8,
+    Windows-1252 and Latin-2, and rewrites the declaration to UTF-8: the safety check
+    then reads what feedparser will read, whatever the document claimed.
+    """
+    scratch: dict[str, Any] = {}
+    converted = convert_to_utf8(headers, body, scratch)
+    if not isinstance(converted, bytes) or scratch.get("encoding") == "":
+        return body, False
+    return converted, True
 
 
 def _wide_codec(body: bytes) -> str | None:
@@ -190,24 +222,88 @@ def parse_feed(
     url: str | None = None,
     content_type: str | None = None,
     now: datetime | None = None,
+    max_entries: int | None = MAX_ENTRIES,
 ) -> ParsedFeed:
-    """Parse an RSS or Atom document into items; raise FeedError if it is unsafe or no feed."""
-    _refuse_unsafe_xml(body)
-    body = _bound_fields(body)
+    """Parse an RSS, Atom or JSON Feed document into items; FeedError if unsafe or no feed.
+
+    `max_entries` bounds the entries read (the poller's cap); None reads them all (imports).
+    """
+    now = now or datetime.now(UTC)
+    if looks_like_json_feed(body, content_type):
+        title, entries = read_json_feed(body, now, base_url=url)
+        return _settled(title, entries, max_entries, malformed=False)
     # No content-location: feedparser would resolve a guid like "qdb-10377" against it, and
     # the same item read from a file or from another address would get another key.
     headers = {"content-type": content_type or "application/xml"}
+    original = body
+    body, readable = _as_utf8(body, headers)
+    if not readable:
+        raise FeedError("feeds.error.charset")
+    _refuse_unsafe_xml(body, original)
+    body = _bound_fields(body)
+    # The document is UTF-8 now, whatever its media type said.
+    headers = {"content-type": f"{_mime_type(content_type)}; charset=utf-8"}
     # A stream, never bytes or str: given either, feedparser may open a file or fetch a URL.
     result = feedparser.parse(io.BytesIO(body), response_headers=headers)
     if not result.get("version") and not result.entries:
         raise FeedError("feeds.error.not_feed")
-    now = now or datetime.now(UTC)
-    items = [
-        item
-        for entry in result.entries[:MAX_ENTRIES]
-        if (item := entry_to_item(entry, now, base_url=url)) is not None
-    ]
+    shown = result.entries if max_entries is None else result.entries[:max_entries]
+    items = [entry_to_item(entry, now, base_url=url) for entry in shown]
     title = plain_text(result.feed.get("title", ""), result.feed.get("title_detail")) or None
+    # A wrong charset label is mended silently; only broken markup may have lost items.
+    broken = bool(result.get("bozo")) and not isinstance(
+        result.get("bozo_exception"), _HARMLESS_BOZO
+    )
+    return _settled(
+        title,
+        items,
+        max_entries,
+        malformed=broken and bool(result.entries),
+        total=len(result.entries),
+    )
+
+
+_HARMLESS_BOZO = (CharacterEncodingOverride, NonXMLContentType)
+
+
+def _start_media_description(self: Any, attrs: dict[str, str]) -> None:
+    self.push("media_description", 1)
+
+
+def _end_media_description(self: Any) -> None:
+    self.pop("media_description")
+
+
+# feedparser files media:description (a photo's caption) as the entry's description or
+# content, where it wins over the story itself; kept apart, it is the entry's
+# "media_description" (see bot.feeds.entries).
+mediarss.Namespace._start_media_description = _start_media_description
+mediarss.Namespace._end_media_description = _end_media_description
+
+
+def _mime_type(content_type: str | None) -> str:
+    kind = (content_type or "").split(";", 1)[0].strip().lower()
+    return kind if kind.endswith("xml") else "application/xml"
+
+
+def _settled(
+    title: str | None,
+    entries: list[FeedItem | None],
+    max_entries: int | None,
+    *,
+    malformed: bool,
+    total: int | None = None,
+) -> ParsedFeed:
+    """Return the feed with every item under a key of its own (see `settle_keys`)."""
+    total = len(entries) if total is None else total
+    if max_entries is not None:
+        entries = entries[:max_entries]
+    items = settle_keys([entry for entry in entries if entry is not None])
     return ParsedFeed(
-        title[:200] if title else None, items, bool(result.get("bozo")) and bool(result.entries)
+        title=title[:200] if title else None,
+        items=items,
+        malformed=malformed,
+        entries=total,
+        no_text=sum(entry is None for entry in entries),
+        unread=total - len(entries),
     )

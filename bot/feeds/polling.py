@@ -27,7 +27,8 @@ from telegram.error import TelegramError
 from bot import site
 from bot.errors import FeedError
 from bot.feeds.addresses import AddressPolicy
-from bot.feeds.entries import FeedItem
+from bot.feeds.discovery import feed_links, looks_like_html
+from bot.feeds.entries import FeedItem, story_key
 from bot.feeds.fetching import (
     POLL_CONCURRENCY,
     FetchLimits,
@@ -36,14 +37,14 @@ from bot.feeds.fetching import (
     fetch_feed,
     new_http_client,
 )
-from bot.feeds.parsing import ParsedFeed
+from bot.feeds.parsing import MAX_ENTRIES, ParsedFeed
 from bot.feeds.worker import ParseWorker
 from bot.formatting import escape
-from bot.i18n import t
+from bot.i18n import plural, t
 from bot.publishing import Publisher, content_hash
 from db import Database, articles, audit, chats
 from db import feeds as feeds_db
-from db.models import ArticleDraft, Feed, Origin
+from db.models import Feed, Origin
 
 if TYPE_CHECKING:
     from telegram import Bot
@@ -63,6 +64,7 @@ __all__ = [
     "PollReport",
     "PublishTally",
     "describe_error",
+    "describe_tally",
     "feed_label",
     "get_poller",
     "publish_items",
@@ -90,24 +92,55 @@ _JITTER = 0.1  # ±10 % on every delay, so feeds added together drift apart
 
 @dataclass(slots=True)
 class PublishTally:
-    """What publishing a batch of items did."""
+    """What became of a source's entries; `total` adds up to all the source held."""
 
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    no_text: int = 0  # entries with neither title nor text
+    too_old: int = 0  # published before the cut-off asked for
+    refused: int = 0  # entries that could not be read (a bad JSON line) or stored
     alerted: int = 0  # new articles that queued alerts
+    undated: int = 0  # stored with the time first seen: their date could not be read
 
     @property
     def total(self) -> int:
-        return self.new + self.updated + self.unchanged
+        return self.new + self.updated + self.unchanged + self.no_text + self.too_old + self.refused
 
 
-def _alerts(draft: ArticleDraft, alert_after: float | None, now: float) -> bool:
-    """Tell whether a new item may alert: recent, and published after `alert_after`."""
-    if alert_after is None:
+def _alerts(item: FeedItem, alert_after: float | None, now: float, *, undated_alert: bool) -> bool:
+    """Tell whether a new item may alert: recent, and published after `alert_after`.
+
+    An item without a readable date is as old as the moment it was first seen: in a feed
+    polled every few minutes that is about when it appeared, in an import it says nothing,
+    so an import never alerts it.
+    """
+    if alert_after is None or (item.undated and not undated_alert):
         return False
+    draft = item.draft
     published = draft.published_at.timestamp() if draft.published_at else now
     return published >= max(alert_after, now - ALERT_MAX_AGE.total_seconds())
+
+
+def _aliases(item: FeedItem) -> list[str]:
+    """Return the item's other names: its own link, and its title and date when dated."""
+    aliases = [item.link_key] if item.link_key else []
+    if item.draft.published_at is not None:
+        aliases.append(story_key(item))
+    return [alias for alias in aliases if alias != item.source_key]
+
+
+async def _known_key(publisher: Publisher, item: FeedItem, aliases: list[str]) -> FeedItem:
+    """Return the item under the key it was stored with, if it was under another guid."""
+    reader = publisher.db.reader
+    if not aliases or await feeds_db.item_hash(reader, item.source_key) is not None:
+        return item
+    if await articles.get_article_by_source(reader, item.source_key) is not None:
+        return item
+    known = await feeds_db.aliased_source(reader, aliases)
+    if known is None or known == item.source_key:
+        return item
+    return replace(item, source_key=known)
 
 
 async def publish_items(
@@ -118,15 +151,28 @@ async def publish_items(
     alert_after: float | None,
     now: float,
     progress: Callable[[], None] | None = None,
+    not_before: float | None = None,
+    tally: PublishTally | None = None,
 ) -> PublishTally:
     """Publish items through the Publisher; alert only new, recent ones (see `_alerts`).
 
-    `alert_after=None` stores silently (a backlog, an import). A known item keeps the topics
-    it was stored with besides its current ones, so a feed per section that files the same
-    item under another category does not flip its article back and forth.
+    `alert_after=None` stores silently (a backlog, an import); items published before
+    `not_before` are skipped as too old. A known item keeps the topics it was stored with
+    besides its current ones, so a feed per section that files the same item under another
+    category does not flip its article back and forth. An item whose guid changed but whose
+    link (or title and date) was seen before updates the article stored then.
     """
-    tally = PublishTally()
+    tally = tally or PublishTally()
     for item in items:
+        published = item.draft.published_at
+        if not_before is not None and published is not None and published.timestamp() < not_before:
+            tally.too_old += 1
+            if progress:
+                progress()
+            continue
+        aliases = _aliases(item)
+        item = await _known_key(publisher, item, aliases)
+        tally.undated += item.undated
         draft = item.draft
         fingerprint = content_hash(draft)
         if await feeds_db.item_hash(publisher.db.reader, item.source_key) == fingerprint:
@@ -151,10 +197,13 @@ async def publish_items(
             draft,
             source_key=item.source_key,
             origin=origin,
-            notify=_alerts(draft, alert_after, now),
+            notify=_alerts(
+                replace(item, draft=draft), alert_after, now, undated_alert=origin == "feed"
+            ),
         )
         async with publisher.db.transaction() as conn:
             await feeds_db.remember_item(conn, item.source_key, fingerprint)
+            await feeds_db.remember_aliases(conn, item.source_key, aliases)
         if result.created:
             tally.new += 1
             tally.alerted += result.queued > 0
@@ -194,6 +243,7 @@ class PollReport:
     found: int = 0
     tally: PublishTally = field(default_factory=PublishTally)
     error: FeedError | None = None
+    malformed: bool = False  # feedparser mended broken XML: entries may be missing
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,8 +252,9 @@ class AddReport:
 
     feed: Feed
     created: bool
-    found: int = 0
+    found: int = 0  # entries the feed held; the tally says what became of each
     tally: PublishTally = field(default_factory=PublishTally)
+    malformed: bool = False
 
 
 class FeedPoller:
@@ -345,29 +396,43 @@ class FeedPoller:
         if not backlog and self._bodies.get(feed.id) == digest:
             await self._record_success(feed, result, None)
             return PollReport(feed.id, "unchanged")
-        parsed = await self._parse(result)
-        tally = await self._publish(feed, parsed.items, backlog=backlog)
+        # A first read takes the whole backlog; later ones the newest MAX_ENTRIES.
+        parsed = await self._parse(result, max_entries=None if backlog else MAX_ENTRIES)
+        tally = await self._publish(feed, parsed, backlog=backlog)
         self._bodies[feed.id] = digest
         await self._record_success(feed, result, parsed.title)
-        return PollReport(feed.id, "ok", len(parsed.items), tally)
+        return PollReport(feed.id, "ok", parsed.entries, tally, malformed=parsed.malformed)
 
-    async def _parse(self, result: FetchResult) -> ParsedFeed:
+    async def _parse(self, result: FetchResult, *, max_entries: int | None) -> ParsedFeed:
         # In the worker process: feedparser on a hostile document would stall every chat.
         return await self.parser.parse(
             result.body,
             url=result.url,
             content_type=result.content_type,
             now=datetime.fromtimestamp(self._clock(), UTC),
+            max_entries=max_entries,
         )
 
-    async def _publish(self, feed: Feed, items: list[FeedItem], *, backlog: bool) -> PublishTally:
+    async def _publish(self, feed: Feed, parsed: ParsedFeed, *, backlog: bool) -> PublishTally:
         return await publish_items(
             self.publisher,
-            items,
+            parsed.items,
             origin="feed",
             alert_after=None if backlog else feed.added_at,
             now=self._clock(),
+            tally=PublishTally(no_text=parsed.no_text),
         )
+
+    async def _fetch_feed_or_page(self, url: str) -> tuple[str, FetchResult]:
+        """Fetch an address; a web page that names a feed leads to that feed (discovery)."""
+        result = await fetch_feed(self.client, url, limits=self.limits)
+        if result.not_modified or not looks_like_html(result.body):
+            return url, result
+        links = await asyncio.to_thread(feed_links, result.body, result.url)
+        if not links:
+            raise FeedError("feeds.error.no_feed_link")
+        feed_url = check_feed_url(links[0])
+        return feed_url, await fetch_feed(self.client, feed_url, limits=self.limits)
 
     async def _record_success(self, feed: Feed, result: FetchResult, title: str | None) -> None:
         now = self._clock()
@@ -412,10 +477,13 @@ class FeedPoller:
         existing = await feeds_db.get_feed_by_url(self.db.reader, url)
         if existing is not None:
             return AddReport(existing, created=False)
-        result = await fetch_feed(self.client, url, limits=self.limits)
+        url, result = await self._fetch_feed_or_page(url)
         if result.not_modified:
             raise FeedError("feeds.error.not_feed")
-        parsed = await self._parse(result)
+        existing = await feeds_db.get_feed_by_url(self.db.reader, url)
+        if existing is not None:  # the page named a feed already followed
+            return AddReport(existing, created=False)
+        parsed = await self._parse(result, max_entries=None)
         now = self._clock()
         async with self.db.transaction() as conn:
             feed = await feeds_db.insert_feed(
@@ -434,11 +502,11 @@ class FeedPoller:
             if added_by is not None:
                 await audit.audit(conn, added_by, "feed.add", now, detail=f"#{feed.id} {url}")
         async with self._lock(feed.id):
-            tally = await self._publish(feed, parsed.items, backlog=True)
+            tally = await self._publish(feed, parsed, backlog=True)
             self._bodies[feed.id] = hashlib.sha256(result.body).hexdigest()
             await self._record_success(feed, result, parsed.title)
         stored = await feeds_db.get_feed(self.db.reader, feed.id)
-        return AddReport(stored or feed, True, len(parsed.items), tally)
+        return AddReport(stored or feed, True, parsed.entries, tally, parsed.malformed)
 
     async def remove_feed(self, feed_id: int, *, removed_by: int | None) -> Feed | None:
         """Stop following a feed (its articles stay); return it, or None if unknown."""
@@ -476,6 +544,15 @@ def describe_error(stored: str | None, lang: str) -> str:
     except (ValueError, KeyError, TypeError, AttributeError):
         # Not one of ours (an older row): show it as it is.
         return stored
+
+
+def describe_tally(tally: PublishTally, lang: str) -> str:
+    """Return what became of a source's entries in `lang`: "3 nouveaux importés, 1 inchangé"."""
+    parts = [plural(lang, "feeds.new", tally.new)]
+    for name in ("updated", "unchanged", "no_text", "too_old", "refused", "undated"):
+        if count := getattr(tally, name):
+            parts.append(plural(lang, f"feeds.count.{name}", count))
+    return ", ".join(parts)
 
 
 class EditorNotifier:

@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import Any
 
 from bot.errors import FeedError
-from bot.feeds.parsing import ParsedFeed, parse_feed
+from bot.feeds.parsing import MAX_ENTRIES, ParsedFeed, parse_feed
 
 __all__ = ["PARSE_TIMEOUT_SECONDS", "ParseFunction", "ParseWorker"]
 
@@ -35,7 +35,7 @@ _WORKER_REAP_SECONDS = 5.0
 
 ParseFunction = Callable[..., ParsedFeed]
 """`parse_feed`, or a stand-in with its signature (tests); must be importable by name."""
-_Request = tuple[bytes, str | None, str | None, datetime]
+_Request = tuple[bytes, str | None, str | None, datetime, int | None]
 _Outcome = tuple[Any, ...]  # ("ok", ParsedFeed) | ("error", key, params) | ("crash", traceback)
 
 
@@ -45,12 +45,15 @@ def _serve_parses(connection: Connection, parse: ParseFunction) -> None:
     connection.send("ready")
     while True:
         try:
-            body, url, content_type, now = connection.recv()
+            body, url, content_type, now, max_entries = connection.recv()
         except EOFError:
             return  # the bot closed its end: nothing more will come
         outcome: _Outcome
         try:
-            outcome = ("ok", parse(body, url=url, content_type=content_type, now=now))
+            parsed = parse(
+                body, url=url, content_type=content_type, now=now, max_entries=max_entries
+            )
+            outcome = ("ok", parsed)
         except FeedError as error:
             outcome = ("error", error.key, error.params)
         except Exception:
@@ -117,9 +120,10 @@ class ParseWorker:
         url: str | None = None,
         content_type: str | None = None,
         now: datetime | None = None,
+        max_entries: int | None = MAX_ENTRIES,
     ) -> ParsedFeed:
         """Parse a document in the worker; raise FeedError as `parse_feed` does, or too_slow."""
-        request: _Request = (body, url, content_type, now or datetime.now(UTC))
+        request: _Request = (body, url, content_type, now or datetime.now(UTC), max_entries)
         # Only one parse at a time, so the time limit counts the parse, not the queue.
         async with self._serialized():
             connection = await self._running()

@@ -232,9 +232,10 @@ MESSAGES: dict[str, str] = {
     "feeds.error.redirects": "the site keeps redirecting from one address to another",
     "feeds.error.too_big": "the feed is larger than {megabytes} MB",
     "feeds.error.encoding": "the site sends the feed in an unknown compression",
-    "feeds.error.not_feed": "this page is not an RSS or Atom feed",
+    "feeds.error.not_feed": "this page is not an RSS, Atom or JSON feed",
     "feeds.error.unsafe": "the feed contains dangerous XML declarations and was refused",
     "feeds.error.too_slow": "reading the feed took too long and was given up",
+    "feeds.error.charset": "the feed is written in a character set I cannot read",
     "feeds.error.internal": "internal error in the bot, see its log",
     "feeds.error.file": "file not found or unreadable",
     "feeds.usage_add": (
@@ -246,7 +247,7 @@ MESSAGES: dict[str, str] = {
     "feeds.fetching": "⏳ Reading the feed…",
     "feeds.added": (
         "✅ Feed #{id} added: {feed}\n"
-        "{found}, {new} without alerts. "
+        "{found}: {counts}, without alerts.{warning} "
         "I will read it every {minutes} min."
     ),
     "feeds.add_failed": "❌ I could not read this feed: {error}. Nothing was added.",
@@ -254,6 +255,27 @@ MESSAGES: dict[str, str] = {
     "feeds.found.many": "{count} articles found",
     "feeds.new.one": "{count} new one imported",
     "feeds.new.many": "{count} new ones imported",
+    "feeds.error.no_feed_link": "this page is not a feed and names none",
+    "feeds.count.new.one": "{count} new",
+    "feeds.count.new.many": "{count} new",
+    "import.alerted.one": "{count} new article queued alerts for subscribers",
+    "import.alerted.many": "{count} new articles queued alerts for subscribers",
+    "import.summary": "{found}: {counts}",
+    "import.found.one": "{count} entry",
+    "import.found.many": "{count} entries",
+    "feeds.count.updated.one": "{count} updated",
+    "feeds.count.updated.many": "{count} updated",
+    "feeds.count.unchanged.one": "{count} unchanged",
+    "feeds.count.unchanged.many": "{count} unchanged",
+    "feeds.count.no_text.one": "{count} skipped for having no text",
+    "feeds.count.no_text.many": "{count} skipped for having no text",
+    "feeds.count.too_old.one": "{count} skipped as too old",
+    "feeds.count.too_old.many": "{count} skipped as too old",
+    "feeds.count.refused.one": "{count} refused",
+    "feeds.count.refused.many": "{count} refused",
+    "feeds.count.undated.one": "{count} with no readable date, dated when first seen",
+    "feeds.count.undated.many": "{count} with no readable date, dated when first seen",
+    "feeds.malformed": "⚠️ The feed is malformed: some articles may be missing.",
     "feeds.failures.one": "{count} failure",
     "feeds.failures.many": "{count} failures",
     "feeds.already": "This feed is already followed: #{id}, {feed}.",

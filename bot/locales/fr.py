@@ -244,9 +244,10 @@ MESSAGES: dict[str, str] = {
     "feeds.error.redirects": "le site renvoie d’adresse en adresse sans fin",
     "feeds.error.too_big": "le flux dépasse {megabytes}\u00a0Mo",
     "feeds.error.encoding": "le site envoie le flux dans une compression inconnue",
-    "feeds.error.not_feed": "cette page n’est pas un flux RSS ou Atom",
+    "feeds.error.not_feed": "cette page n’est pas un flux RSS, Atom ou JSON Feed",
     "feeds.error.unsafe": "le flux contient des déclarations XML dangereuses, il est refusé",
     "feeds.error.too_slow": "la lecture du flux a pris trop de temps, elle a été abandonnée",
+    "feeds.error.charset": "le flux est écrit dans un jeu de caractères que je ne sais pas lire",
     "feeds.error.internal": "erreur interne du bot, voir son journal",
     "feeds.error.file": "fichier introuvable ou illisible",
     "feeds.usage_add": (
@@ -258,7 +259,7 @@ MESSAGES: dict[str, str] = {
     "feeds.fetching": "⏳ Je lis le flux…",
     "feeds.added": (
         "✅ Flux n°\u00a0{id} ajouté\u00a0: {feed}\n"
-        "{found}\u00a0; {new} sans alerte. "
+        "{found}\u00a0: {counts}, sans alerte.{warning} "
         "Je le relirai toutes les {minutes}\u00a0min."
     ),
     "feeds.add_failed": "❌ Je n’ai pas pu lire ce flux\u00a0: {error}. Rien n’a été ajouté.",
@@ -266,6 +267,27 @@ MESSAGES: dict[str, str] = {
     "feeds.found.many": "{count} articles trouvés",
     "feeds.new.one": "{count} nouveau importé",
     "feeds.new.many": "{count} nouveaux importés",
+    "feeds.error.no_feed_link": "cette page n’est pas un flux et n’en indique aucun",
+    "feeds.count.new.one": "{count} nouveau",
+    "feeds.count.new.many": "{count} nouveaux",
+    "import.alerted.one": "{count} nouvel article a mis des alertes en file pour les abonnés",
+    "import.alerted.many": "{count} nouveaux articles ont mis des alertes en file pour les abonnés",
+    "import.summary": "{found}\u00a0: {counts}",
+    "import.found.one": "{count} entrée",
+    "import.found.many": "{count} entrées",
+    "feeds.count.updated.one": "{count} mis à jour",
+    "feeds.count.updated.many": "{count} mis à jour",
+    "feeds.count.unchanged.one": "{count} inchangé",
+    "feeds.count.unchanged.many": "{count} inchangés",
+    "feeds.count.no_text.one": "{count} ignoré faute de texte",
+    "feeds.count.no_text.many": "{count} ignorés faute de texte",
+    "feeds.count.too_old.one": "{count} ignoré car trop ancien",
+    "feeds.count.too_old.many": "{count} ignorés car trop anciens",
+    "feeds.count.refused.one": "{count} refusé",
+    "feeds.count.refused.many": "{count} refusés",
+    "feeds.count.undated.one": "{count} sans date lisible, daté de sa première lecture",
+    "feeds.count.undated.many": "{count} sans date lisible, datés de leur première lecture",
+    "feeds.malformed": "⚠️ Le flux est mal formé\u00a0: des articles ont pu s’y perdre.",
     "feeds.failures.one": "{count} échec",
     "feeds.failures.many": "{count} échecs",
     "feeds.already": "Ce flux est déjà suivi\u00a0: n°\u00a0{id}, {feed}.",
