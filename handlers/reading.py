@@ -12,8 +12,8 @@ The pages themselves, shared with other features, are drawn in handlers/article_
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 import aiosqlite
 from telegram import InlineKeyboardButton, Update
@@ -67,6 +67,7 @@ _CHOICES = 8  # several authors or topics match: at most this many buttons
 _SUGGESTIONS = 5  # nothing matches: at most this many close names
 _NUMBER_ARG = re.compile(r"[+-]?\d+")
 _ARTICLE_ARG = re.compile(r"#?(\d{1,18})")
+_Named = TypeVar("_Named", Topic, Author)
 
 # --- article lists: /latest, a topic's, an author's --------------------------------------
 
@@ -100,15 +101,18 @@ async def _match_topic(
         for topic in await articles.find_topics(reader, folded, _CHOICES)
         if topic.article_count
     ]
+    return await _settle(found, lambda: articles.topic_candidates(reader, folded), folded)
+
+
+async def _settle(
+    found: list[_Named], candidates: Callable[[], Awaitable[list[_Named]]], folded: str
+) -> tuple[_Named | None, list[_Named], list[_Named]]:
+    """Return (the one match, several to choose from, close names): the first that is known."""
     if len(found) == 1:
         return found[0], [], []
     if found:
         return None, found, []
-    return (
-        None,
-        [],
-        closest(folded, await articles.topic_candidates(reader, folded), limit=_SUGGESTIONS),
-    )
+    return None, [], closest(folded, await candidates(), limit=_SUGGESTIONS)
 
 
 def _topic_buttons(topics: Sequence[Topic], size: int) -> list[InlineKeyboardButton]:
@@ -281,15 +285,7 @@ async def _match_author(
             for author in await articles.find_authors(reader, longest, _CHOICES * 4)
             if author.article_count and all(word in author.key for word in words)
         ][:_CHOICES]
-    if len(found) == 1:
-        return found[0], [], []
-    if found:
-        return None, found, []
-    return (
-        None,
-        [],
-        closest(folded, await articles.author_candidates(reader, folded), limit=_SUGGESTIONS),
-    )
+    return await _settle(found, lambda: articles.author_candidates(reader, folded), folded)
 
 
 def _author_buttons(authors: Sequence[Author]) -> list[InlineKeyboardButton]:
