@@ -16,6 +16,7 @@ __all__ = [
     "get_feed",
     "get_feed_by_url",
     "insert_feed",
+    "is_undated",
     "item_hash",
     "list_feeds",
     "record_failure",
@@ -156,13 +157,25 @@ async def item_hash(conn: aiosqlite.Connection, source_key: str) -> str | None:
     return row[0] if row else None
 
 
-async def remember_item(conn: aiosqlite.Connection, source_key: str, fingerprint: str) -> None:
-    """Record the fingerprint of a feed item just published."""
+async def remember_item(
+    conn: aiosqlite.Connection, source_key: str, fingerprint: str, *, undated: bool = False
+) -> None:
+    """Record the fingerprint of a feed item just published, and whether it had no date."""
     await conn.execute(
-        "INSERT INTO feed_items (source_key, item_hash) VALUES (?, ?) "
-        "ON CONFLICT (source_key) DO UPDATE SET item_hash = excluded.item_hash",
-        (source_key, fingerprint),
+        "INSERT INTO feed_items (source_key, item_hash, undated) VALUES (?, ?, ?) "
+        "ON CONFLICT (source_key) DO UPDATE SET item_hash = excluded.item_hash, "
+        "undated = excluded.undated",
+        (source_key, fingerprint, int(undated)),
     )
+
+
+async def is_undated(conn: aiosqlite.Connection, source_key: str) -> bool:
+    """Tell whether a feed item was stored without a readable date (dated when first seen)."""
+    async with conn.execute(
+        "SELECT undated FROM feed_items WHERE source_key = ?", (source_key,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return bool(row and row[0])
 
 
 async def aliased_source(conn: aiosqlite.Connection, aliases: Sequence[str]) -> str | None:

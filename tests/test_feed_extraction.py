@@ -8,7 +8,8 @@ the news in them is invented.
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,8 @@ from bot.feeds.discovery import feed_links
 from bot.feeds.entries import clean_author, read_date
 from bot.feeds.extraction import extract_story, is_furniture
 from bot.importer import describe_report, run_import
-from db import Database, articles
+from db import Database, articles, chats
+from db import feeds as feeds_db
 
 FIXTURES = Path(__file__).parent / "feeds_fixtures"
 NOW = datetime(2024, 3, 2, 12, 0, tzinfo=UTC)
@@ -151,6 +153,10 @@ async def test_a_homepage_feed_polled_twice_updates_nothing(
     again = await run_import(settings, str(FIXTURES / "homepage_links.xml"), False, progress=None)
     assert (first.new, first.undated) == (3, 1)
     assert (again.new, again.updated, again.unchanged) == (0, 0, 3)
+    [festival] = [item for item in parse("homepage_links.xml").items if item.undated]
+    assert await feeds_db.is_undated(database.reader, festival.source_key)
+    stored = await articles.get_article_by_source(database.reader, festival.source_key)
+    assert stored is not None and stored.published_at.year >= 2024  # when it was first seen
 
 
 async def test_a_changed_guid_with_the_same_link_updates_the_article(
@@ -320,3 +326,31 @@ async def test_a_malformed_feed_is_reported(tmp_path: Path, database: Database) 
         progress=None,
     )
     assert report.malformed and report.tally.total == report.found
+
+
+async def test_an_import_never_alerts_an_item_whose_date_cannot_be_read(
+    tmp_path: Path, database: Database
+) -> None:
+    now = datetime.now(UTC)
+    async with database.transaction() as conn:
+        await chats.upsert_chat(conn, 777, "private", "Lectrice", "fr", now.timestamp())
+        topic = await articles.ensure_topic(conn, "mali", "Mali")
+        await chats.subscribe(conn, 777, now.timestamp(), topic_id=topic.id)
+    recent = format_datetime(now - timedelta(hours=1), usegmt=True)
+    source = tmp_path / "mixed.xml"
+    source.write_text(
+        '<rss version="2.0"><channel><title>Q</title>'
+        f"<item><title>#Mali : Daté</title><guid>d-1</guid><pubDate>{recent}</pubDate>"
+        "<description>Ce matin.</description></item>"
+        "<item><title>#Mali : Sans date</title><guid>d-2</guid><pubDate>bientôt</pubDate>"
+        "<description>Un jour.</description></item></channel></rss>",
+        encoding="utf-8",
+    )
+    report = await run_import(
+        Settings(db_path=tmp_path / "newsbot.sqlite3"), str(source), True, progress=None
+    )
+    assert (report.new, report.undated, report.alerted) == (2, 1, 1)
+    async with database.reader.execute(
+        "SELECT a.title FROM deliveries AS d JOIN articles AS a ON a.id = d.article_id"
+    ) as cursor:
+        assert [row[0] for row in await cursor.fetchall()] == ["Daté"]

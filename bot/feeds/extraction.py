@@ -246,7 +246,8 @@ def extract_story(fragment: str, captions: frozenset[str] = frozenset()) -> Stor
     # HTML escaped twice reads as tags in the text: read it once more.
     if any(_TAG_IN_TEXT_RE.search(paragraph) for paragraph in paragraphs):
         again, more = _html_paragraphs("\n\n".join(paragraphs))
-        paragraphs, images = again, images + more
+        if again:  # else it was text about tags ("<code>&lt;br /></code>"), kept as written
+            paragraphs, images = again, images + more
     return _story(paragraphs, images, captions)
 
 

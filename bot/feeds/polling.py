@@ -202,7 +202,7 @@ async def publish_items(
             ),
         )
         async with publisher.db.transaction() as conn:
-            await feeds_db.remember_item(conn, item.source_key, fingerprint)
+            await feeds_db.remember_item(conn, item.source_key, fingerprint, undated=item.undated)
             await feeds_db.remember_aliases(conn, item.source_key, aliases)
         if result.created:
             tally.new += 1

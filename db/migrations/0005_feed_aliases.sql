@@ -5,3 +5,6 @@ CREATE TABLE feed_aliases (
     alias      TEXT PRIMARY KEY,
     source_key TEXT NOT NULL
 ) WITHOUT ROWID;
+
+-- An item whose date could not be read is dated when it was first seen; this says so.
+ALTER TABLE feed_items ADD COLUMN undated INTEGER NOT NULL DEFAULT 0;
