@@ -165,6 +165,11 @@ async def add_feed(update: Update, context: Context) -> None:
         reason = escape(t(lang, error.key, **error.params))
         await status.edit_text(t(lang, "feeds.add_failed", error=reason))
         return
+    except Exception:
+        # A bug of ours: the "⏳" message must not stay; the error handler logs the rest.
+        reason = escape(t(lang, "feeds.error.internal"))
+        await status.edit_text(t(lang, "feeds.add_failed", error=reason))
+        raise
     feed = report.feed
     if not report.created:
         text = t(lang, "feeds.already", id=feed.id, feed=escape(feed_label(feed)))

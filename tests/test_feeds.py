@@ -1048,6 +1048,14 @@ async def test_editor_adds_lists_and_removes_a_feed_in_telegram(bot: Harness, si
         feed = (await feeds_db.list_feeds(bot.db.reader))[0]
         [refused] = await bot.ask(bot.editor, "/addfeed ftp://quotidien.example.ml/rss")
         assert "/addfeed" in refused.text
+        # A page naming no feed: one line, in place of the "reading…" message.
+        site.serve("/accueil", "<html><head></head><body>Bonjour</body></html>")
+        reading, unread = await bot.ask(bot.editor, f"/addfeed {site.url('/accueil')}", count=2)
+        assert unread.message_id == reading.message_id
+        assert unread.text == (
+            "❌ Je n’ai pas pu lire ce flux\u00a0: cette page n’est pas un flux et n’en "
+            "indique aucun. Rien n’a été ajouté."
+        )
         reader = bot.sandbox.add_user("Oumar", "Touré", language_code="fr")
         [gate] = await bot.ask(reader, "/feeds")
         assert "réservée" in gate.text
