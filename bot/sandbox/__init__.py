@@ -31,7 +31,9 @@ Sandbox(token, bot_username, *, rate_limits=True, limits=RateLimits(), seed=0,
     ``stats`` (SandboxStats: ``requests`` per method, ``responses`` per status,
     ``too_many_requests`` (429s sent), ``rate_limit_violations`` (requests over the limits),
     ``retry_after_ignored`` (requests sent before a promised retry_after elapsed),
-    ``messages_delivered``/``_edited``/``_deleted``, ``updates_delivered``).
+    ``messages_delivered``/``_edited``/``_deleted``, ``updates_delivered``,
+    ``unacknowledged``: client port -> (chat id, message id) of a message sent whose answer the
+    client has not acknowledged by asking again on that connection).
     Time: ``clock`` (SandboxClock with ``offset``), ``advance(seconds)``.
     Faults (``faults``: Faults): ``error_rate`` (seeded 500/502, nothing done), ``slow_rate`` +
     ``slow_seconds`` (the work is done, the answer is late), ``hang`` (requests wait unanswered

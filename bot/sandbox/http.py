@@ -117,6 +117,8 @@ def _valid(value: Any) -> Any:
 
 async def _handle(request: web.Request) -> web.StreamResponse:
     sb = request.app[_SANDBOX]
+    port = _client_port(request)
+    sb.stats.unacknowledged.pop(port, None)  # asking again: the last answer was read
     if request.match_info["token"] != sb.token:
         return _respond(sb, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
     key = request.match_info["method"].lower()
@@ -161,7 +163,16 @@ async def _handle(request: web.Request) -> web.StreamResponse:
         return _error(sb, error)
     if faulty and faults.slow_rate and sb.rng.random() < faults.slow_rate:
         await asyncio.sleep(faults.slow_seconds)
+    if key.startswith("send") and isinstance(result, dict) and "message_id" in result:
+        sb.stats.unacknowledged[port] = (result["chat"]["id"], result["message_id"])
     return _respond(sb, 200, {"ok": True, "result": result})
+
+
+def _client_port(request: web.Request) -> int:
+    """Return the client's port, which names its connection (0 when it is gone)."""
+    transport = request.transport
+    peer = transport.get_extra_info("peername") if transport is not None else None
+    return int(peer[1]) if isinstance(peer, tuple) and len(peer) > 1 else 0
 
 
 def _flooded(sb: Sandbox, params: dict[str, Any]) -> float:

@@ -191,6 +191,9 @@ class SandboxStats:
     messages_edited: int = 0
     messages_deleted: int = 0
     updates_delivered: int = 0
+    # Messages sent whose answer the client has not acknowledged, by its port: on a keep-alive
+    # connection a client asks again only once it has read the answer before (crash tests).
+    unacknowledged: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     def reset(self) -> None:
         """Zero every counter."""
@@ -203,6 +206,7 @@ class SandboxStats:
         self.messages_edited = 0
         self.messages_deleted = 0
         self.updates_delivered = 0
+        self.unacknowledged.clear()
 
     def as_dict(self) -> dict[str, Any]:
         """Describe the counters as JSON-ready data."""
@@ -216,4 +220,8 @@ class SandboxStats:
             "messages_edited": self.messages_edited,
             "messages_deleted": self.messages_deleted,
             "updates_delivered": self.updates_delivered,
+            "unacknowledged": {
+                str(port): {"chat_id": chat_id, "message_id": message_id}
+                for port, (chat_id, message_id) in self.unacknowledged.items()
+            },
         }
