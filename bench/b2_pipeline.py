@@ -5,6 +5,11 @@ NEWSBOT_SEND_RATE=10000 and paid broadcasts on. In the same run a bare python-te
 `send_message` loop (default httpx transport, at the best of a few concurrencies) sends
 10,000 messages of the same alert to the same sandbox. Target: ≥ 1,000 alerts/s and
 ≥ 1.5 × the bare loop.
+
+At this rate the worker writes outcomes in batches (bot/delivery.py, `_BATCH_ABOVE`). The same
+pipeline is run again with every outcome committed before its slot sends on, as at Telegram's
+own pace, and one outcome's commit is timed alone: what a commit per send costs, at 30/s and
+at paid-broadcast rates.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from telegram.constants import ParseMode
 from telegram.request import HTTPXRequest
 
 from bench.common import (
+    NOW,
     TOKEN,
     Figure,
     SandboxProcess,
@@ -35,13 +41,14 @@ from bench.common import (
     wait_until,
 )
 from bot.delivery import render_alert
-from db import articles, deliveries
+from db import articles, connect, deliveries
 from db.models import Article, ArticleDraft
 
 ALERTS = 10_000
 SEND_RATE = 10_000.0
 CONCURRENCIES = (4, 16, 64)  # tried for the bare loop on a sample; the best sends all
 SAMPLE = 1_500
+COMMITS = 1_000  # one-outcome commits timed alone
 
 DRAFT = ArticleDraft(
     title="#Mali : Le gouvernement annonce un plan pour l'électricité à Bamako",
@@ -55,12 +62,18 @@ DRAFT = ArticleDraft(
 
 
 async def pipeline(
-    sandbox: SandboxProcess, chat_ids: list[int], db_path: Path
+    sandbox: SandboxProcess, chat_ids: list[int], db_path: Path, *, at_once: bool = False
 ) -> tuple[dict[str, float], Article]:
-    """Publish one article to every chat; return the rates, and the article."""
+    """Publish one article to every chat; return the rates, and the article.
+
+    `at_once`: every outcome is committed before its slot sends on (as below the switch).
+    """
     settings = bot_settings(sandbox.base_url, db_path, send_rate=SEND_RATE, paid_broadcast=True)
     async with in_process_bot(settings) as app:
         data = app.bot_data
+        assert data.worker is not None
+        if at_once:
+            data.worker.write_batch = 1
         await sandbox.reset_stats()
         cpu_bot, cpu_sandbox = cpu_seconds(), cpu_seconds(sandbox.pid)
         started = time.perf_counter()
@@ -93,6 +106,24 @@ async def pipeline(
         "cpu_sandbox_ms": cpu_sandbox * 1000 / len(chat_ids),
         "errors": float(sum(v for k, v in stats["responses"].items() if k != "200")),
     }, article
+
+
+async def commit_cost(db_path: Path) -> dict[str, float]:
+    """Time one sent outcome's commit, alone, as the worker writes it below the switch."""
+    database = await connect(db_path)
+    try:
+        async with database.reader.execute(
+            "SELECT id, message_id FROM deliveries LIMIT ?", (COMMITS,)
+        ) as cursor:
+            rows = list(await cursor.fetchall())
+        cpu, started = cpu_seconds(), time.perf_counter()
+        for delivery_id, message_id in rows:
+            async with database.transaction() as conn:
+                await deliveries.mark_sent(conn, [(delivery_id, message_id, NOW)], now=NOW)
+        elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    finally:
+        await database.close()
+    return {"commit_ms": elapsed * 1000 / len(rows), "commit_cpu_ms": cpu * 1000 / len(rows)}
 
 
 async def bare_loop(
@@ -128,7 +159,18 @@ async def one_run(run: int, calibrated: list[int]) -> dict[str, float]:
             add_chats_and_subscriptions(db_path, chat_ids, [])
             log(f"B2 run {run}: pipeline")
             result, article = await pipeline(sandbox, chat_ids, db_path)
-            log(f"B2 run {run}: pipeline {result['rate']:.0f}/s; bare loop calibration")
+            log(f"B2 run {run}: pipeline {result['rate']:.0f}/s; each outcome at once")
+            at_once_path = tmp / "b2-at-once.sqlite3"
+            await create_schema(at_once_path)
+            add_chats_and_subscriptions(at_once_path, chat_ids, [])
+            at_once, _ = await pipeline(sandbox, chat_ids, at_once_path, at_once=True)
+            result["at_once"] = at_once["rate"]
+            result["at_once_cpu_ms"] = at_once["cpu_bot_ms"]
+            result.update(await commit_cost(at_once_path))
+            log(
+                f"B2 run {run}: at once {at_once['rate']:.0f}/s; one commit "
+                f"{result['commit_cpu_ms']:.3f} ms CPU; bare loop calibration"
+            )
             sample = itertools.cycle(chat_ids)
             best, best_rate = CONCURRENCIES[0], 0.0
             for concurrency in calibrated or CONCURRENCIES:
@@ -152,6 +194,7 @@ async def main() -> int:
     runs = [await one_run(run, calibrated) for run in range(1, args.runs + 1)]
     rate = median_of(runs, "rate")
     ratio = median_of(runs, "ratio")
+    commit_cpu = median_of(runs, "commit_cpu_ms")
     ok = report(
         "b2_pipeline",
         f"B2 raw pipeline: {ALERTS:,} alerts, sandbox limits off (median of {len(runs)} runs)",
@@ -161,6 +204,16 @@ async def main() -> int:
                 f"{rate:,.0f} alerts/s",
                 "≥ 1,000/s",
                 rate >= 1000,
+            ),
+            Figure(
+                "pipeline, each outcome committed before its slot sends on (as ≤ 100/s)",
+                f"{median_of(runs, 'at_once'):,.0f} alerts/s"
+                f" ({median_of(runs, 'at_once_cpu_ms'):.2f} ms bot CPU per alert)",
+            ),
+            Figure(
+                "one sent outcome's commit, alone (a commit per send at 30/s / 1,000/s)",
+                f"{median_of(runs, 'commit_ms'):.3f} ms, {commit_cpu:.3f} ms CPU"
+                f" ({commit_cpu * 30 / 10:.1f} % / {commit_cpu * 1000 / 10:.0f} % of a core)",
             ),
             Figure(
                 "pipeline: publish → all sent (outcomes not yet written)",
@@ -191,8 +244,12 @@ async def main() -> int:
         [
             "runs: "
             + "; ".join(
-                f"{r['rate']:,.0f}/s vs bare {r['bare']:,.0f}/s ({r['ratio']:.2f}×)" for r in runs
+                f"{r['rate']:,.0f}/s vs bare {r['bare']:,.0f}/s ({r['ratio']:.2f}×),"
+                f" each outcome at once {r['at_once']:,.0f}/s"
+                for r in runs
             ),
+            "the worker batches outcomes above 100 msg/s (bot/delivery.py `_BATCH_ABOVE`),"
+            " `concurrency` (here 64) to a commit; below, each is committed at once",
             f"bot: NEWSBOT_SEND_RATE={SEND_RATE:.0f}, NEWSBOT_PAID_BROADCAST=yes, in-process;"
             " sandbox: own process, --no-rate-limits",
         ],

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections import Counter
+from contextlib import closing
+from typing import Any
 
 import pytest
 
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.samples import load_samples
-from bot.sandbox import Sandbox, SandboxChat
+from bot.sandbox import Sandbox, SandboxChat, SandboxMessage
 from bot.site import fold
 from db import Database, articles, chats, deliveries
 from db.models import ArticleDraft
@@ -278,6 +281,40 @@ async def test_restart_mid_broadcast_serves_everyone_once(
         await drained(second.bot_data.db)
     per_reader = Counter(alerts(r.private_chat, "Interrompu") for r in readers)
     assert per_reader == {1: len(readers)}  # a clean stop leaves nothing in flight
+
+
+@pytest.mark.limits(global_rate=30.0, seed=5)
+async def test_at_telegrams_pace_each_alert_is_written_down_before_its_slot_sends_on(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash can then repeat only the sends in flight, never a backlog of unwritten ones."""
+    sb = bot.sandbox
+    readers = [sb.add_user(f"Lecteur {n}") for n in range(45)]
+    for reader in readers:
+        await follow(bot.db, reader.private_chat, topic="Rythme")
+    settings, worker = bot.app.bot_data.settings, bot.app.bot_data.worker
+    assert worker is not None and worker.write_batch == 1
+    title = "Rentrée scolaire à Kayes"
+    unwritten: list[int] = []  # as each alert is accepted: earlier ones not yet recorded sent
+    deliver = sb.deliver
+
+    def deliver_and_look(chat: SandboxChat, message: SandboxMessage) -> dict[str, Any]:
+        if title in message.content:
+            with closing(sqlite3.connect(f"file:{settings.db_path}?mode=ro", uri=True)) as conn:
+                (sent,) = conn.execute(
+                    "SELECT count(*) FROM deliveries WHERE status = 'sent'"
+                    " AND article_id = (SELECT max(id) FROM articles)"
+                ).fetchone()
+            unwritten.append(len(unwritten) - sent)
+        return deliver(chat, message)
+
+    monkeypatch.setattr(sb, "deliver", deliver_and_look)
+    await bot.publisher.publish(draft(title, ("Rythme",), "A"), source_key="p", origin="editor")
+    await drained(bot.db)
+    assert len(unwritten) == len(readers)
+    # Each slot writes its outcome before it takes another send: when one is accepted, only
+    # the other slots' sends can still be on their way back unwritten.
+    assert max(unwritten) <= settings.concurrency - 1, unwritten
 
 
 async def test_subscription_commands_in_a_private_chat(bot: Harness) -> None:

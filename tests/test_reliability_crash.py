@@ -19,10 +19,12 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
 
+from bot.config import Settings
 from bot.publishing import Publisher
 from db import Database, articles, chats, connect
 from db.models import ArticleDraft
@@ -33,6 +35,9 @@ EDITOR = 5_000_000_009
 RATE = 300  # the bot's NEWSBOT_SEND_RATE; the sandbox's global limit is raised above it
 CHATS = 2000
 SEED = 20240229
+PACE = 30  # Telegram's own pace, messages a second: the bot's rate in the pace test
+PACE_CHATS = 240
+PACE_KILLS = 5
 ROOT = Path(__file__).resolve().parent.parent
 
 # Real processes, killed and restarted: the slowest tests; `pytest -m "not slow"` skips them.
@@ -241,10 +246,79 @@ async def delivered_at_least(control: Control, count: int, timeout: float = 40.0
     return delivered
 
 
+@dataclass(frozen=True)
+class Kill:
+    """The sends in flight when the bot was killed, as the sandbox and the bot's sockets show."""
+
+    delivered: int  # messages the sandbox had accepted, in all
+    in_flight: frozenset[int]  # chats whose answer the bot had not acknowledged by asking again
+    unread: frozenset[int]  # of those, chats whose answer still lay unread in the bot's socket
+
+
+def connections_to(pid: int, server_port: int) -> tuple[set[int], set[int]]:
+    """Return the local ports of a process's TCP connections to `server_port`, and those of
+    them holding bytes the process has not read (Linux: /proc/<pid>/net/tcp, IPv4)."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target.removeprefix("socket:[").removesuffix("]"))
+    ports, unread = set(), set()
+    with open(f"/proc/{pid}/net/tcp", encoding="ascii") as table:
+        next(table)
+        for line in table:
+            fields = line.split()
+            local, remote, queues, inode = fields[1], fields[2], fields[4], fields[9]
+            if inode in inodes and int(remote.rpartition(":")[2], 16) == server_port:
+                port = int(local.rpartition(":")[2], 16)
+                ports.add(port)
+                if int(queues.partition(":")[2], 16):
+                    unread.add(port)
+    return ports, unread
+
+
+async def kill_counting_in_flight(bot: BotProcess, control: Control, server_port: int) -> Kill:
+    """SIGKILL the bot, counting first the sends in flight at that moment.
+
+    SIGSTOP freezes it where the kill would have found it: it reads nothing more. The sandbox
+    finishes the requests it already had, their answers landing unread in the bot's sockets as
+    they would after a kill. A send is in flight when the sandbox accepted it and the bot had
+    not asked again on that connection (which it does only once it has read the answer);
+    unread when its answer is still in the bot's socket.
+    """
+    bot.process.send_signal(signal.SIGSTOP)
+    delivered = -1
+    while True:  # until the sandbox has nothing more from the bot to accept
+        await asyncio.sleep(0.2)
+        stats = await control.stats()
+        if stats["messages_delivered"] == delivered:
+            break
+        delivered = stats["messages_delivered"]
+    ports, unread = connections_to(bot.process.pid, server_port)
+    bot.kill()
+    answers = {int(port): a["chat_id"] for port, a in stats["unacknowledged"].items()}
+    return Kill(
+        delivered,
+        frozenset(chat for port, chat in answers.items() if port in ports),
+        frozenset(chat for port, chat in answers.items() if port in unread),
+    )
+
+
+@pytest.mark.skipif(not Path("/proc/self/net/tcp").exists(), reason="reads sockets in /proc")
 async def test_sigkill_mid_broadcast_three_times_loses_no_alert(
-    control: Control, newsroom: Newsroom
+    control: Control, newsroom: Newsroom, sandbox_process: SandboxProcess
 ) -> None:
-    """Two articles for 2,000 chats each; the bot is SIGKILLed at three seeded moments."""
+    """Two articles for 2,000 chats each; the bot is SIGKILLed at three seeded moments.
+
+    At 300 messages a second outcomes are written a batch of `concurrency` at a time: a kill
+    repeats at most the sends in flight and the batch filling (two, while one is written).
+    """
+    batch = Settings(send_rate=RATE).concurrency
+    server_port = urlsplit(sandbox_process.base_url).port
+    assert server_port is not None
     ids = await subscribers(control, newsroom.db, CHATS, "Crash")
     titles = ("Coupure générale à Bamako", "Reprise du trafic sur le fleuve")
     base = (await control.stats())["messages_delivered"]
@@ -259,7 +333,8 @@ async def test_sigkill_mid_broadcast_three_times_loses_no_alert(
     assert first.queued == CHATS
     article_ids = [first.article_id]
     in_flight: dict[int, set[int]] = {}  # article -> chats delivered but not marked 'sent'
-    report: list[tuple[int, int, int]] = []
+    owed = 0  # messages delivered beyond those recorded sent: the repeats so far
+    report: list[tuple[int, int, int, int, int]] = []
     for point in kill_points:
         bot = newsroom.start_bot()
         await bot.wait_up()
@@ -271,19 +346,21 @@ async def test_sigkill_mid_broadcast_three_times_loses_no_alert(
             assert second.queued == CHATS
             article_ids.append(second.article_id)
         await delivered_at_least(control, base + point)
-        bot.kill()
-        await asyncio.sleep(0.3)  # requests the sandbox took before the kill finish there
-        delivered = (await control.stats())["messages_delivered"] - base
-        unrecorded = 0
+        kill = await kill_counting_in_flight(bot, control, server_port)
+        delivered = kill.delivered - base
+        recorded = 0
         for article_id, title in zip(article_ids, titles, strict=False):
             statuses = await newsroom.statuses(article_id)
             assert set(statuses.values()) <= {"pending", "sending", "sent"}, statuses
+            recorded += Counter(statuses.values())["sent"]
             maybe = [c for c, s in statuses.items() if s == "sending"]
             received = await control.received_many(maybe, title)
             caught = {c for c, n in received.items() if n}
             in_flight.setdefault(article_id, set()).update(caught)
-            unrecorded += len(caught)
-        report.append((point, delivered, unrecorded))
+        repeats = delivered - recorded - owed  # what this kill will send again
+        owed += repeats
+        report.append((point, delivered, len(kill.in_flight), len(kill.unread), repeats))
+        assert repeats <= len(kill.in_flight) + 2 * batch, report
 
     bot = newsroom.start_bot()
     await bot.wait_up()
@@ -305,8 +382,65 @@ async def test_sigkill_mid_broadcast_three_times_loses_no_alert(
         assert Counter(statuses.values()) == {"sent": CHATS}
     stats = await control.stats()
     assert stats["messages_delivered"] - base == total + duplicates
+    assert duplicates == owed  # every repeat was counted at its kill
     assert stats["retry_after_ignored"] == 0
-    print(f"\nkills (point, delivered, in flight unrecorded): {report}; duplicates {duplicates}")
+    print(f"\nkills (point, delivered, in flight, unread, repeats): {report}; repeats {owed}")
+
+
+@pytest.mark.skipif(not Path("/proc/self/net/tcp").exists(), reason="reads sockets in /proc")
+async def test_sigkill_at_telegrams_pace_repeats_only_what_was_in_flight(
+    control: Control, newsroom: Newsroom, sandbox_process: SandboxProcess
+) -> None:
+    """240 chats at 30 messages a second, the bot SIGKILLed at five seeded moments.
+
+    Each outcome is written before the bot sends on, so a kill repeats only sends in flight:
+    accepted by Telegram, their answer not yet acknowledged by the bot; at this pace, two at most.
+    """
+    await control.call("/limits", {"global_per_second": PACE * 1.5})
+    newsroom.env["NEWSBOT_SEND_RATE"] = str(PACE)
+    server_port = urlsplit(sandbox_process.base_url).port
+    assert server_port is not None
+    ids = await subscribers(control, newsroom.db, PACE_CHATS, "Rythme")
+    title = "Grève des transporteurs à Sikasso"
+    base = (await control.stats())["messages_delivered"]
+    step = PACE_CHATS // (PACE_KILLS + 1)
+    rng = random.Random(SEED)
+    kill_points = [step * k + rng.randrange(step // 2) for k in range(1, PACE_KILLS + 1)]
+    published = await newsroom.publisher.publish(
+        draft(title, "Rythme"), source_key="pace:1", origin="editor"
+    )
+    assert published.queued == PACE_CHATS
+
+    owed = 0  # messages delivered beyond those recorded sent: the repeats so far
+    report: list[tuple[int, int, int, int]] = []
+    for point in kill_points:
+        bot = newsroom.start_bot()
+        await bot.wait_up()
+        await delivered_at_least(control, base + point)
+        kill = await kill_counting_in_flight(bot, control, server_port)
+        statuses = await newsroom.statuses(published.article_id)
+        recorded = Counter(statuses.values())["sent"]
+        repeats = kill.delivered - base - recorded - owed  # what this kill will send again
+        owed += repeats
+        report.append((point, len(kill.in_flight), len(kill.unread), repeats))
+        # An answer the bot never read cannot have been written down: it goes again.
+        assert all(statuses[chat] == "sending" for chat in kill.unread), (report, statuses)
+        assert kill.unread <= kill.in_flight
+        assert repeats <= len(kill.in_flight), report
+        assert repeats <= 2, report
+
+    bot = newsroom.start_bot()
+    await bot.wait_up()
+    await newsroom.drained()
+    code, _ = await bot.terminate()
+    assert code == 0
+    received = await control.received_many(ids, title)
+    assert min(received.values()) == 1, "a chat never got its alert"
+    assert sum(n - 1 for n in received.values()) == owed  # every repeat was counted at a kill
+    statuses = await newsroom.statuses(published.article_id)
+    assert Counter(statuses.values()) == {"sent": PACE_CHATS}
+    assert (await control.stats())["retry_after_ignored"] == 0
+    print(f"\nkills at {PACE}/s (point, in flight, unread, repeats): {report}; repeats {owed}")
 
 
 async def test_sigterm_mid_broadcast_stops_quickly_and_loses_nothing(
