@@ -46,7 +46,7 @@ from bot.feeds import (
     stop_feeds,
 )
 from bot.importer import run_import
-from bot.publishing import Publisher
+from bot.publishing import Publisher, content_hash
 from db import Database, articles, audit, chats, deliveries
 from db import feeds as feeds_db
 from db.models import ArticleDraft, Feed
@@ -671,6 +671,57 @@ async def test_an_item_filed_under_another_category_does_not_flip_its_article(
     article = await articles.get_article_by_source(database.reader, "feed:qdb-5")
     assert article is not None
     assert sorted(t.name for t in article.topics) == ["Mali", "Politique", "Économie"]
+
+
+async def test_items_stored_under_their_old_link_keys_make_no_duplicate_after_the_upgrade(
+    site: Site, poller: FeedPoller, database: Database, clock: Clock
+) -> None:
+    await subscribe_reader(database, clock.now)
+    body = rss(
+        # No guid, and a site's home page for a link: before 0005 that link was the key.
+        item(None, "#Mali : Le marché rouvre", clock.now - 600, link="https://marche.example.ml/"),
+        item(None, "#Mali : La pluie revient", clock.now - 900, link="https://meteo.example.ml"),
+        item("qdb-3", "#Mali : Avec un guid", clock.now - 1_200),
+    )
+    feed = await add_feed_row(database, site.url("/rss"), clock.now - 86_400)
+    # The database as the old version left it: every item under the key it gave then.
+    old_keys = []
+    for found in parse_feed(body.encode(), now=datetime.fromtimestamp(clock.now, UTC)).items:
+        key = found.legacy_key or found.source_key
+        old_keys.append(key)
+        await poller.publisher.publish(found.draft, source_key=key, origin="feed", notify=False)
+        async with database.transaction() as conn:
+            await feeds_db.remember_item(conn, key, content_hash(found.draft))
+    async with database.transaction() as conn:
+        await feeds_db.record_success(
+            conn, feed.id, clock.now - 300, clock.now, etag=None, last_modified=None, title=None
+        )
+    assert old_keys[:2] == ["feed:https://marche.example.ml/", "feed:https://meteo.example.ml"]
+    site.serve("/rss", body)
+
+    report = await poller.poll_feed(feed.id)
+    clock.advance(300)
+    fresh = FeedPoller(database, poller.publisher, poller.client, parser=poller.parser, clock=clock)
+    again = await fresh.poll_feed(feed.id)
+
+    assert report is not None and (report.tally.new, report.tally.unchanged) == (0, 3)
+    assert again is not None and (again.tally.new, again.tally.unchanged) == (0, 3)
+    assert await article_count(database) == 3
+    assert await delivery_titles(database) == []
+    assert int(await scalar(database, "SELECT COUNT(*) FROM deliveries")) == 0
+
+
+def test_an_old_key_another_item_still_uses_stays_that_items() -> None:
+    # Two items under one guid: the old version kept the first under it; the second,
+    # told apart by its link now, must not claim the old key.
+    first, second = parse_feed(
+        rss(
+            item("qdb-7", "#Mali : Premier", 1_709_200_000.0, link="https://q.example.ml/a"),
+            item("qdb-7", "#Mali : Second", 1_709_200_000.0, link="https://q.example.ml/b"),
+        ).encode()
+    ).items
+    assert first.source_key == "feed:qdb-7" and first.legacy_key is None
+    assert second.source_key == "feed:https://q.example.ml/b" and second.legacy_key is None
 
 
 # --- failures -----------------------------------------------------------------------------

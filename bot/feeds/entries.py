@@ -77,13 +77,16 @@ class FeedItem:
 
     `link_key` is the key its link alone would give (None when the link is no article's
     own: missing, or the site's home page); `undated` says its date could not be read, so
-    its time is when it was first seen.
+    its time is when it was first seen. `legacy_key` is the key versions before 0005 gave
+    it (its link, even the home page's), when that differs: a database from then holds
+    the item under that key.
     """
 
     source_key: str
     draft: ArticleDraft
     link_key: str | None = None
     undated: bool = False
+    legacy_key: str | None = None
 
 
 class _TextExtractor(HTMLParser):
@@ -438,7 +441,13 @@ def entry_to_item(
     # Without a guid, a home-page link names no one article: title and date do.
     key = source_key_for(entry.get("id"), own_link, title_line, written)
     link_key = source_key_for(None, own_link, "", None) if own_link else None
-    return FeedItem(key, draft, link_key, undated=draft.published_at is None)
+    # Before 0005 the link was the key even when it was the home page's.
+    legacy = source_key_for(
+        entry.get("id"), raw_link if isinstance(raw_link, str) else None, title_line, written
+    )
+    return FeedItem(
+        key, draft, link_key, draft.published_at is None, legacy if legacy != key else None
+    )
 
 
 def settle_keys(items: Sequence[FeedItem]) -> list[FeedItem]:
@@ -459,7 +468,7 @@ def settle_keys(items: Sequence[FeedItem]) -> list[FeedItem]:
         if item.link_key in shared_links:
             # A link several items share is no one item's identity.
             if item.source_key == item.link_key:
-                item = replace(item, source_key=story_key(item))
+                item = replace(item, source_key=story_key(item), legacy_key=item.source_key)
             item = replace(item, link_key=None)
         if item.source_key in taken and taken[item.source_key] != item.draft:
             for candidate in (item.link_key, story_key(item)):
@@ -468,7 +477,13 @@ def settle_keys(items: Sequence[FeedItem]) -> list[FeedItem]:
                     break
         taken.setdefault(item.source_key, item.draft)
         settled.append(item)
-    return settled
+    # An old key another item of the document still goes by is that item's, not this one's.
+    return [
+        replace(item, legacy_key=None)
+        if item.legacy_key in taken or item.legacy_key == item.source_key
+        else item
+        for item in settled
+    ]
 
 
 def story_key(item: FeedItem) -> str:

@@ -131,13 +131,23 @@ def _aliases(item: FeedItem) -> list[str]:
 
 
 async def _known_key(publisher: Publisher, item: FeedItem, aliases: list[str]) -> FeedItem:
-    """Return the item under the key it was stored with, if it was under another guid."""
+    """Return the item under the key it was stored with, if it was stored under another.
+
+    Another guid with the same link (or title and date) is found through the aliases. A
+    key from before migration 0005 (a home-page or shared link) is the item's only when
+    the article stored under it has the item's title: several items shared it then, and
+    the article holds the last one read.
+    """
     reader = publisher.db.reader
-    if not aliases or await feeds_db.item_hash(reader, item.source_key) is not None:
+    if await feeds_db.item_hash(reader, item.source_key) is not None:
         return item
     if await articles.get_article_by_source(reader, item.source_key) is not None:
         return item
-    known = await feeds_db.aliased_source(reader, aliases)
+    known = await feeds_db.aliased_source(reader, [item.source_key, *aliases])
+    if known is None and item.legacy_key is not None:
+        old = await articles.get_article_by_source(reader, item.legacy_key)
+        if old is not None and site.fold(old.title) == site.fold(item.draft.title):
+            known = item.legacy_key
     if known is None or known == item.source_key:
         return item
     return replace(item, source_key=known)
@@ -171,7 +181,10 @@ async def publish_items(
                 progress()
             continue
         aliases = _aliases(item)
+        own_key = item.source_key
         item = await _known_key(publisher, item, aliases)
+        if item.source_key != own_key:
+            aliases.append(own_key)  # found at once next time
         tally.undated += item.undated
         draft = item.draft
         fingerprint = content_hash(draft)
