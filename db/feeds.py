@@ -31,7 +31,7 @@ def _feed(row: sqlite3.Row) -> Feed:
         row["id"], row["url"], row["title"], row["interval_minutes"], row["etag"],
         row["last_modified"], row["next_poll_at"], row["last_success_at"],
         row["last_polled_at"], row["consecutive_failures"], row["last_error"],
-        bool(row["enabled"]), row["added_at"], row["added_by"],
+        bool(row["enabled"]), row["added_at"], row["added_by"], row["last_counts"],
     )  # fmt: skip
 
 
@@ -106,10 +106,12 @@ async def record_success(
     etag: str | None,
     last_modified: str | None,
     title: str | None,
+    counts: str | None = None,
 ) -> int:
     """Store a good poll (a 304 too); return how many failures in a row it ends.
 
-    A None validator or title keeps the stored one: a 304 need not repeat them.
+    A None validator, title or counts keeps the stored one: a 304 need not repeat them,
+    and what the last read document held stays shown.
     """
     async with conn.execute(
         "SELECT consecutive_failures FROM feeds WHERE id = ?", (feed_id,)
@@ -119,11 +121,12 @@ async def record_success(
         """
         UPDATE feeds SET
             etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
-            title = COALESCE(?, title), next_poll_at = ?, last_success_at = ?,
-            last_polled_at = ?, consecutive_failures = 0, last_error = NULL
+            title = COALESCE(?, title), last_counts = COALESCE(?, last_counts),
+            next_poll_at = ?, last_success_at = ?, last_polled_at = ?,
+            consecutive_failures = 0, last_error = NULL
         WHERE id = ?
         """,
-        (etag, last_modified, title, next_poll_at, now, now, feed_id),
+        (etag, last_modified, title, counts, next_poll_at, now, now, feed_id),
     )
     return int(row[0]) if row else 0
 

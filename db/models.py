@@ -165,6 +165,7 @@ class Feed:
     enabled: bool
     added_at: float
     added_by: int | None
+    last_counts: str | None = None  # JSON: what the last read found and did (bot.feeds)
 
 
 @dataclass(frozen=True, slots=True)

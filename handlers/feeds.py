@@ -20,6 +20,7 @@ from bot.feeds import (
     DEFAULT_INTERVAL_MINUTES,
     MAX_INTERVAL_MINUTES,
     check_feed_url,
+    describe_counts,
     describe_error,
     describe_tally,
     feed_label,
@@ -84,6 +85,13 @@ def _next_poll(feed: Feed, now: float, lang: str) -> str:
 
 
 def _state(feed: Feed, now: float, lang: str) -> str:
+    state = _health(feed, now, lang)
+    if counts := describe_counts(feed.last_counts, lang):
+        state = f"{state}\n{t(lang, 'feeds.last_read', read=counts)}"
+    return state
+
+
+def _health(feed: Feed, now: float, lang: str) -> str:
     next_poll = _next_poll(feed, now, lang)
     if feed.consecutive_failures:
         return t(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gzip
 import json
 import os
@@ -35,7 +36,9 @@ from bot.feeds import (
     FeedNotice,
     FeedPoller,
     FetchLimits,
+    PollReport,
     check_feed_url,
+    describe_counts,
     describe_error,
     fetch_feed,
     get_poller,
@@ -724,6 +727,67 @@ def test_an_old_key_another_item_still_uses_stays_that_items() -> None:
     assert second.source_key == "feed:https://q.example.ml/b" and second.legacy_key is None
 
 
+async def feed_read_long_ago(database: Database, url: str, now: float, ago: float) -> Feed:
+    """A feed whose backlog was read `ago` seconds before `now`: its next read is a poll."""
+    feed = await add_feed_row(database, url, now - ago - 60)
+    async with database.transaction() as conn:
+        await feeds_db.record_success(
+            conn, feed.id, now - ago, now, etag=None, last_modified=None, title=None
+        )
+    return feed
+
+
+async def test_a_later_poll_reads_a_feed_of_1200_items_whole_and_says_what_is_too_old(
+    site: Site, poller: FeedPoller, database: Database, clock: Clock
+) -> None:
+    await subscribe_reader(database, clock.now)
+    feed = await feed_read_long_ago(database, site.url("/archive"), clock.now, 300)
+    fresh = [item(f"arc-{n}", f"#Mali : Nouveau {n}", clock.now - 60 - n) for n in range(2)]
+    stale = [
+        item(f"arc-{n}", f"#Mali : Archive {n}", clock.now - 3 * 86_400 - 60 * n)
+        for n in range(2, 1_200)
+    ]
+    site.serve("/archive", rss(*fresh, *stale))
+
+    report = await poller.poll_feed(feed.id)
+
+    assert report is not None and report.found == 1_200
+    assert (report.tally.new, report.tally.stale, report.tally.alerted) == (1_200, 1_198, 2)
+    assert await article_count(database) == 1_200
+    assert sorted(await delivery_titles(database)) == ["Nouveau 0", "Nouveau 1"]
+    stored = await feeds_db.get_feed(database.reader, feed.id)
+    assert stored is not None
+    assert describe_counts(stored.last_counts, "fr") == (
+        "1\u202f200 articles trouvés\u00a0: 1\u202f200 nouveaux importés, "
+        "1\u202f198 trop anciens pour une alerte."
+    )
+
+
+async def test_an_undated_item_alerts_only_when_the_feed_was_read_less_than_48_hours_ago(
+    site: Site, poller: FeedPoller, database: Database, clock: Clock
+) -> None:
+    await subscribe_reader(database, clock.now)
+    recent = await feed_read_long_ago(database, site.url("/recent"), clock.now, 600)
+    gap = await feed_read_long_ago(database, site.url("/gap"), clock.now, 3 * 86_400)
+    site.serve("/recent", rss(item("u-1", "#Mali : Sans date, vu à temps", None)))
+    site.serve("/gap", rss(item("u-2", "#Mali : Sans date, après trois jours", None)))
+
+    first = await poller.poll_feed(recent.id)
+    second = await poller.poll_feed(gap.id)
+
+    assert first is not None and (first.tally.undated, first.tally.stale) == (1, 0)
+    assert second is not None and (second.tally.undated, second.tally.stale) == (1, 1)
+    assert await delivery_titles(database) == ["Sans date, vu à temps"]
+    assert describe_counts(stored_counts_of(second), "en") == (
+        "1 article found: 1 new one imported, 1 with no readable date, dated when first seen, "
+        "1 too old to alert."
+    )
+
+
+def stored_counts_of(report: PollReport) -> str:
+    return json.dumps({"found": report.found, **dataclasses.asdict(report.tally)})
+
+
 # --- failures -----------------------------------------------------------------------------
 
 
@@ -755,6 +819,9 @@ async def test_failures_back_off_and_editors_hear_once_each_way(
     await poller.poll_feed(feed.id)
     await poller.poll_feed(feed.id)
     assert [n.kind for n in notices.received] == ["failing", "recovered"]
+    # Both say what the last read found, in /addfeed's words.
+    for notice in notices.received:
+        assert describe_counts(notice.counts, "fr") == "1 article trouvé\u00a0: 1 nouveau importé."
     stored = await feeds_db.get_feed(database.reader, feed.id)
     assert stored is not None and stored.consecutive_failures == 0 and stored.last_error is None
 
@@ -867,6 +934,7 @@ async def test_feed_list_shows_each_feeds_state(database: Database, clock: Clock
             etag=None,
             last_modified=None,
             title="Le Quotidien",
+            counts=json.dumps({"found": 20, "new": 2, "unchanged": 17, "no_text": 1}),
         )
         error = FeedError("feeds.error.http", status=503).stored()
         for _ in range(3):
@@ -879,6 +947,11 @@ async def test_feed_list_shows_each_feeds_state(database: Database, clock: Clock
     assert "Le Quotidien" in french and "il y a 2 minutes" in french and "dans 3 minutes" in french
     assert "3 échecs de suite" in french and "l’erreur 503" in french and "jamais" in french
     assert "a=1&amp;b=2" in french  # escaped for Telegram HTML
+    assert (
+        "Dernière lecture du flux\u00a0: 20 articles trouvés\u00a0: 2 nouveaux importés, "
+        "17 inchangés, 1 ignoré faute de texte." in french
+    )
+    assert "Last read of the feed: 20 articles found: 2 new ones imported" in english
     assert "3 failures in a row" in english and "error 503" in english
     assert render_feed_list([], "fr", now).startswith("Aucun flux suivi")
 
@@ -925,6 +998,14 @@ async def test_editors_are_told_in_their_own_language(database: Database, clock:
     assert [chat_id for chat_id, _ in bot.sent] == [2, 3]
     assert "has failed 3 times" in bot.sent[0][1] and "cannot be reached" in bot.sent[0][1]
     assert "a échoué 3 fois de suite" in bot.sent[1][1] and "injoignable" in bot.sent[1][1]
+    counts = json.dumps({"found": 4, "new": 1, "unchanged": 2, "refused": 1, "malformed": True})
+
+    await notifier(FeedNotice("recovered", feed, 3, None, counts))
+
+    assert bot.sent[-1][1].endswith(
+        "Dernière lecture du flux\u00a0: 4 articles trouvés\u00a0: 1 nouveau importé, "
+        "2 inchangés, 1 refusé. ⚠️ Le flux est mal formé\u00a0: des articles ont pu s’y perdre."
+    )
 
 
 async def test_feeds_start_and_stop_with_the_application(database: Database) -> None:

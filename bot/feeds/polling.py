@@ -16,7 +16,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
@@ -37,7 +37,7 @@ from bot.feeds.fetching import (
     fetch_feed,
     new_http_client,
 )
-from bot.feeds.parsing import MAX_ENTRIES, ParsedFeed
+from bot.feeds.parsing import ParsedFeed
 from bot.feeds.worker import ParseWorker
 from bot.formatting import escape
 from bot.i18n import plural, t
@@ -63,13 +63,16 @@ __all__ = [
     "FeedPoller",
     "PollReport",
     "PublishTally",
+    "describe_counts",
     "describe_error",
+    "describe_read",
     "describe_tally",
     "feed_label",
     "get_poller",
     "publish_items",
     "start_feeds",
     "stop_feeds",
+    "stored_counts",
 ]
 
 logger = logging.getLogger(__name__)
@@ -102,6 +105,7 @@ class PublishTally:
     refused: int = 0  # entries that could not be read (a bad JSON line) or stored
     alerted: int = 0  # new articles that queued alerts
     undated: int = 0  # stored with the time first seen: their date could not be read
+    stale: int = 0  # new articles stored without an alert: older than ALERT_MAX_AGE
 
     @property
     def total(self) -> int:
@@ -112,14 +116,22 @@ def _alerts(item: FeedItem, alert_after: float | None, now: float, *, undated_al
     """Tell whether a new item may alert: recent, and published after `alert_after`.
 
     An item without a readable date is as old as the moment it was first seen: in a feed
-    polled every few minutes that is about when it appeared, in an import it says nothing,
-    so an import never alerts it.
+    read less than ALERT_MAX_AGE before, that is about when it appeared (`undated_alert`);
+    after a longer gap, or in an import, it says nothing, so it never alerts.
     """
-    if alert_after is None or (item.undated and not undated_alert):
+    if alert_after is None or _too_old_to_alert(item, now, undated_alert=undated_alert):
         return False
     draft = item.draft
     published = draft.published_at.timestamp() if draft.published_at else now
-    return published >= max(alert_after, now - ALERT_MAX_AGE.total_seconds())
+    return published >= alert_after
+
+
+def _too_old_to_alert(item: FeedItem, now: float, *, undated_alert: bool) -> bool:
+    """Tell whether an item is, or may be, older than ALERT_MAX_AGE (see `_alerts`)."""
+    if item.undated:
+        return not undated_alert
+    published = item.draft.published_at
+    return published is not None and published.timestamp() < now - ALERT_MAX_AGE.total_seconds()
 
 
 def _aliases(item: FeedItem) -> list[str]:
@@ -163,6 +175,7 @@ async def publish_items(
     progress: Callable[[], None] | None = None,
     not_before: float | None = None,
     tally: PublishTally | None = None,
+    undated_alert: bool = False,
 ) -> PublishTally:
     """Publish items through the Publisher; alert only new, recent ones (see `_alerts`).
 
@@ -211,7 +224,7 @@ async def publish_items(
             source_key=item.source_key,
             origin=origin,
             notify=_alerts(
-                replace(item, draft=draft), alert_after, now, undated_alert=origin == "feed"
+                replace(item, draft=draft), alert_after, now, undated_alert=undated_alert
             ),
         )
         async with publisher.db.transaction() as conn:
@@ -220,6 +233,8 @@ async def publish_items(
         if result.created:
             tally.new += 1
             tally.alerted += result.queued > 0
+            if alert_after is not None:
+                tally.stale += _too_old_to_alert(item, now, undated_alert=undated_alert)
         elif result.changed:
             tally.updated += 1
         else:
@@ -240,6 +255,7 @@ class FeedNotice:
     feed: Feed
     failures: int
     error: str | None  # stored form, see FeedError.stored
+    counts: str | None = None  # the last read's counts, stored form (see `stored_counts`)
 
 
 NotifyEditors = Callable[[FeedNotice], Awaitable[None]]
@@ -409,31 +425,37 @@ class FeedPoller:
         if not backlog and self._bodies.get(feed.id) == digest:
             await self._record_success(feed, result, None)
             return PollReport(feed.id, "unchanged")
-        # A first read takes the whole backlog; later ones the newest MAX_ENTRIES.
-        parsed = await self._parse(result, max_entries=None if backlog else MAX_ENTRIES)
+        # Every entry, at every read: what a cap left out would be lost once the feed moves on.
+        parsed = await self._parse(result)
         tally = await self._publish(feed, parsed, backlog=backlog)
         self._bodies[feed.id] = digest
-        await self._record_success(feed, result, parsed.title)
+        await self._record_success(feed, result, parsed.title, stored_counts(parsed, tally))
         return PollReport(feed.id, "ok", parsed.entries, tally, malformed=parsed.malformed)
 
-    async def _parse(self, result: FetchResult, *, max_entries: int | None) -> ParsedFeed:
+    async def _parse(self, result: FetchResult) -> ParsedFeed:
         # In the worker process: feedparser on a hostile document would stall every chat.
         return await self.parser.parse(
             result.body,
             url=result.url,
             content_type=result.content_type,
             now=datetime.fromtimestamp(self._clock(), UTC),
-            max_entries=max_entries,
+            max_entries=None,
         )
 
     async def _publish(self, feed: Feed, parsed: ParsedFeed, *, backlog: bool) -> PublishTally:
+        now = self._clock()
+        # An undated item is dated when first seen, which bounds its age only by the time
+        # since the feed was last read.
+        last_read = feed.last_success_at
+        recent = last_read is not None and now - last_read <= ALERT_MAX_AGE.total_seconds()
         return await publish_items(
             self.publisher,
             parsed.items,
             origin="feed",
             alert_after=None if backlog else feed.added_at,
-            now=self._clock(),
+            now=now,
             tally=PublishTally(no_text=parsed.no_text),
+            undated_alert=recent,
         )
 
     async def _fetch_feed_or_page(self, url: str) -> tuple[str, FetchResult]:
@@ -447,7 +469,10 @@ class FeedPoller:
         feed_url = check_feed_url(links[0])
         return feed_url, await fetch_feed(self.client, feed_url, limits=self.limits)
 
-    async def _record_success(self, feed: Feed, result: FetchResult, title: str | None) -> None:
+    async def _record_success(
+        self, feed: Feed, result: FetchResult, title: str | None, counts: str | None = None
+    ) -> None:
+        """Store a good poll; `counts` (see `stored_counts`) when the document was read."""
         now = self._clock()
         async with self.db.transaction() as conn:
             previous = await feeds_db.record_success(
@@ -458,9 +483,11 @@ class FeedPoller:
                 etag=result.etag,
                 last_modified=result.last_modified,
                 title=title,
+                counts=counts,
             )
         if previous >= FAILURES_BEFORE_NOTICE:
-            await self._tell_editors(FeedNotice("recovered", feed, previous, None))
+            notice = FeedNotice("recovered", feed, previous, None, counts or feed.last_counts)
+            await self._tell_editors(notice)
 
     async def _record_failure(self, feed: Feed, error: FeedError) -> None:
         now = self._clock()
@@ -469,7 +496,8 @@ class FeedPoller:
         async with self.db.transaction() as conn:
             failures = await feeds_db.record_failure(conn, feed.id, now, next_poll, error.stored())
         if failures == FAILURES_BEFORE_NOTICE:
-            await self._tell_editors(FeedNotice("failing", feed, failures, error.stored()))
+            notice = FeedNotice("failing", feed, failures, error.stored(), feed.last_counts)
+            await self._tell_editors(notice)
 
     async def _tell_editors(self, notice: FeedNotice) -> None:
         try:
@@ -496,7 +524,7 @@ class FeedPoller:
         existing = await feeds_db.get_feed_by_url(self.db.reader, url)
         if existing is not None:  # the page named a feed already followed
             return AddReport(existing, created=False)
-        parsed = await self._parse(result, max_entries=None)
+        parsed = await self._parse(result)
         now = self._clock()
         async with self.db.transaction() as conn:
             feed = await feeds_db.insert_feed(
@@ -517,7 +545,7 @@ class FeedPoller:
         async with self._lock(feed.id):
             tally = await self._publish(feed, parsed, backlog=True)
             self._bodies[feed.id] = hashlib.sha256(result.body).hexdigest()
-            await self._record_success(feed, result, parsed.title)
+            await self._record_success(feed, result, parsed.title, stored_counts(parsed, tally))
         stored = await feeds_db.get_feed(self.db.reader, feed.id)
         return AddReport(stored or feed, True, parsed.entries, tally, parsed.malformed)
 
@@ -562,10 +590,42 @@ def describe_error(stored: str | None, lang: str) -> str:
 def describe_tally(tally: PublishTally, lang: str) -> str:
     """Return what became of a source's entries in `lang`: "3 nouveaux importés, 1 inchangé"."""
     parts = [plural(lang, "feeds.new", tally.new)]
-    for name in ("updated", "unchanged", "no_text", "too_old", "refused", "undated"):
+    for name in ("updated", "unchanged", "no_text", "too_old", "refused", "undated", "stale"):
         if count := getattr(tally, name):
             parts.append(plural(lang, f"feeds.count.{name}", count))
     return ", ".join(parts)
+
+
+def describe_read(found: int, tally: PublishTally, malformed: bool, lang: str) -> str:
+    """Return a read's counts as /addfeed says them: "3 articles trouvés : 3 nouveaux…"."""
+    return t(
+        lang,
+        "feeds.read",
+        found=plural(lang, "feeds.found", found),
+        counts=describe_tally(tally, lang),
+        warning=f" {t(lang, 'feeds.malformed')}" if malformed else "",
+    )
+
+
+_TALLY_FIELDS = tuple(tally_field.name for tally_field in fields(PublishTally))
+
+
+def stored_counts(parsed: ParsedFeed, tally: PublishTally) -> str:
+    """Return what a read found and did, as stored with the feed (JSON)."""
+    counts: dict[str, object] = {name: getattr(tally, name) for name in _TALLY_FIELDS}
+    return json.dumps({"found": parsed.entries, "malformed": parsed.malformed, **counts})
+
+
+def describe_counts(stored: str | None, lang: str) -> str:
+    """Return a feed's stored counts (see `stored_counts`) as `describe_read` says them."""
+    if not stored:
+        return ""
+    try:
+        data = json.loads(stored)
+        tally = PublishTally(**{name: int(data.get(name, 0)) for name in _TALLY_FIELDS})
+        return describe_read(int(data["found"]), tally, bool(data.get("malformed")), lang)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return ""
 
 
 class EditorNotifier:
@@ -589,6 +649,8 @@ class EditorNotifier:
                 "error": escape(describe_error(notice.error, lang)),
             }
             text = t(lang, f"feeds.notice_{notice.kind}", **params)
+            if counts := describe_counts(notice.counts, lang):
+                text = f"{text}\n{t(lang, 'feeds.last_read', read=counts)}"
             try:
                 await self._bot.send_message(admin, text, parse_mode=ParseMode.HTML)
             except TelegramError as error:

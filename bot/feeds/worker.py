@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import Any
 
 from bot.errors import FeedError
-from bot.feeds.parsing import MAX_ENTRIES, ParsedFeed, parse_feed
+from bot.feeds.parsing import ParsedFeed, parse_feed
 
 __all__ = ["PARSE_TIMEOUT_SECONDS", "ParseFunction", "ParseWorker"]
 
@@ -120,7 +120,7 @@ class ParseWorker:
         url: str | None = None,
         content_type: str | None = None,
         now: datetime | None = None,
-        max_entries: int | None = MAX_ENTRIES,
+        max_entries: int | None = None,
     ) -> ParsedFeed:
         """Parse a document in the worker; raise FeedError as `parse_feed` does, or too_slow."""
         request: _Request = (body, url, content_type, now or datetime.now(UTC), max_entries)
