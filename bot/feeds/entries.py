@@ -12,7 +12,6 @@ import functools
 import hashlib
 import html
 import re
-import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -24,7 +23,16 @@ from urllib.parse import urljoin, urlsplit
 from dateparser.date import DateDataParser
 
 from bot import site
-from bot.feeds.extraction import Story, extract_story, is_furniture, split_byline, story_from_text
+from bot.feeds.extraction import (
+    Story,
+    clean_text,
+    extract_story,
+    is_furniture,
+    split_byline,
+    split_paragraphs,
+    split_text,
+    story_from_text,
+)
 from db.models import ArticleDraft
 
 __all__ = [
@@ -47,7 +55,6 @@ _TOPIC_MAX_CHARS = 60
 _MAX_TOPICS = 8
 _AUTHOR_MAX_CHARS = 80
 _BREAKS_RE = re.compile(r"[ \t\r\n\f\v]+")  # not \s: French no-break spaces must survive
-_PARAGRAPH_SPLIT_RE = re.compile(r"\n{2,}")
 _IMAGE_PATH_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|[?#])", re.IGNORECASE)
 _LEADING_PAR_RE = re.compile(r"^\s*par\b\s*:?\s*", re.IGNORECASE)
 
@@ -135,35 +142,12 @@ class _TextExtractor(HTMLParser):
             self.parts.append(_BREAKS_RE.sub(" ", data))
 
 
-def _clean_text(text: str) -> str:
-    """Drop control and invisible format characters (soft hyphens, bidi marks), keep breaks."""
-    return "".join(
-        char for char in text if char == "\n" or unicodedata.category(char) not in ("Cc", "Cf")
-    )
-
-
-def _split_paragraphs(text: str) -> list[str]:
-    paragraphs = []
-    for block in _PARAGRAPH_SPLIT_RE.split(text):
-        lines = [line.strip(" ") for line in block.split("\n")]
-        paragraph = "\n".join(line for line in lines if line)
-        if paragraph:
-            paragraphs.append(paragraph)
-    return paragraphs
-
-
 def html_to_paragraphs(fragment: str) -> list[str]:
     """Return the plain-text paragraphs of an HTML fragment: no tags, entities decoded."""
     parser = _TextExtractor()
     parser.feed(fragment)
     parser.close()
-    return _split_paragraphs(_clean_text("".join(parser.parts)))
-
-
-def split_text(text: str) -> list[str]:
-    """Return the paragraphs of plain text (blank-line separated)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _split_paragraphs(_clean_text(re.sub(r"[ \t\f\v]+", " ", text)))
+    return split_paragraphs("".join(parser.parts))
 
 
 def _is_html(detail: Mapping[str, Any] | None) -> bool:
@@ -216,7 +200,7 @@ def _image_url(entry: Mapping[str, Any], story: Story, base_url: str | None) -> 
 
 def clean_author(name: str) -> str | None:
     """Return an author's name without a leading "Par" and stray spacing, or None if empty."""
-    name = _BREAKS_RE.sub(" ", _clean_text(name)).strip()
+    name = _BREAKS_RE.sub(" ", clean_text(name)).strip()
     if not name:
         return None
     if (byline := site.parse_byline(name)) is not None:
@@ -293,7 +277,7 @@ def _topics(title_topics: Iterable[str], categories: Iterable[object]) -> tuple[
         if isinstance(term, str):
             # Some feeds escape their categories twice: "Politique &amp;amp; Société".
             term = html.unescape(html.unescape(term))
-            names.append(_BREAKS_RE.sub(" ", _clean_text(term)).strip().lstrip("#").strip())
+            names.append(_BREAKS_RE.sub(" ", clean_text(term)).strip().lstrip("#").strip())
     for name in names:
         key = site.fold(name)
         if key in _NO_CATEGORY:

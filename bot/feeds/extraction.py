@@ -19,7 +19,16 @@ from html.parser import HTMLParser
 
 from bot import site
 
-__all__ = ["Story", "extract_story", "is_furniture", "split_byline", "story_from_text"]
+__all__ = [
+    "Story",
+    "clean_text",
+    "extract_story",
+    "is_furniture",
+    "split_byline",
+    "split_paragraphs",
+    "split_text",
+    "story_from_text",
+]
 
 _BREAKS_RE = re.compile(r"[ \t\r\n\f\v]+")  # not \s: French no-break spaces must survive
 _PARAGRAPH_SPLIT_RE = re.compile(r"\n{2,}")
@@ -79,21 +88,28 @@ class Story:
     image_url: str | None = None
 
 
-def _clean_text(text: str) -> str:
+def clean_text(text: str) -> str:
     """Drop control and invisible format characters (soft hyphens, bidi marks), keep breaks."""
     return "".join(
         char for char in text if char == "\n" or unicodedata.category(char) not in ("Cc", "Cf")
     )
 
 
-def _split_paragraphs(text: str) -> list[str]:
+def split_paragraphs(text: str) -> list[str]:
+    """Return the paragraphs of text with its breaks marked (blank lines), cleaned."""
     paragraphs = []
-    for block in _PARAGRAPH_SPLIT_RE.split(text):
+    for block in _PARAGRAPH_SPLIT_RE.split(clean_text(text)):
         lines = [line.strip(" ") for line in block.split("\n")]
         paragraph = "\n".join(line for line in lines if line)
         if paragraph:
             paragraphs.append(paragraph)
     return paragraphs
+
+
+def split_text(text: str) -> list[str]:
+    """Return the paragraphs of plain text (blank-line separated)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return split_paragraphs(re.sub(r"[ \t\f\v]+", " ", text))
 
 
 class _StoryParser(HTMLParser):
@@ -192,7 +208,7 @@ def _html_paragraphs(fragment: str) -> tuple[list[str], list[str]]:
     parser = _StoryParser()
     parser.feed(fragment)
     parser.close()
-    return _split_paragraphs(_clean_text("".join(parser.parts))), parser.images
+    return split_paragraphs("".join(parser.parts)), parser.images
 
 
 def is_furniture(paragraph: str) -> bool:
@@ -253,6 +269,4 @@ def extract_story(fragment: str, captions: frozenset[str] = frozenset()) -> Stor
 
 def story_from_text(text: str, captions: frozenset[str] = frozenset()) -> Story:
     """Return the story of plain text (blank-line separated paragraphs)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    paragraphs = _split_paragraphs(_clean_text(re.sub(r"[ \t\f\v]+", " ", text)))
-    return _story(paragraphs, [], captions)
+    return _story(split_text(text), [], captions)
