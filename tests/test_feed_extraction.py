@@ -96,6 +96,28 @@ def test_a_caption_alone_is_furniture_but_a_short_story_is_not() -> None:
     assert not is_furniture("Le président a partagé son analyse : la crise est finie.")
 
 
+def test_a_reddit_post_keeps_its_text_not_the_empty_picture_cell_or_submitted_by() -> None:
+    # The shape reddit's Atom feeds give every post: a table, the picture in the first
+    # cell, the text and "submitted by … [link] [comments]" in the second.
+    story = extract_story(
+        '<table> <tr><td> <a href="https://www.reddit.com/r/x/comments/1/"> '
+        '<img src="https://preview.redd.it/a.jpg" alt="A title" /> </a> </td><td> '
+        '<div class="md"><p>Hi there! Two GPUs in one box?</p></div> &#32; submitted by '
+        '&#32; <a href="https://www.reddit.com/user/someone"> /u/someone </a> <br/> '
+        '<span><a href="https://i.redd.it/a.jpg">[link]</a></span> &#32; '
+        '<span><a href="https://www.reddit.com/r/x/comments/1/">[comments]</a></span> '
+        "</td></tr></table>"
+    )
+    assert story.paragraphs == ["Hi there! Two GPUs in one box?"]
+    assert story.image_url == "https://preview.redd.it/a.jpg"
+    link_only = extract_story(
+        '<table><tr><td><img src="https://preview.redd.it/b.jpg" /></td><td> submitted by '
+        '<a href="https://www.reddit.com/user/p"> /u/p </a> to <a> r/mcp </a><br/>'
+        "<span><a>[link]</a></span> <span><a>[comments]</a></span></td></tr></table>"
+    )
+    assert link_only.paragraphs == []
+
+
 def test_html_escaped_twice_is_read_as_html() -> None:
     story = extract_story(
         "&lt;div class=&quot;md&quot;&gt;&lt;p&gt;Un texte.&lt;/p&gt;&lt;/div&gt;"

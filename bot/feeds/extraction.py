@@ -54,6 +54,8 @@ _FURNITURE_TEXT_RE = re.compile(
     r"|(?:crédits?|credits?)(?:\s+photos?)?\s*:.{0,80}"
     r"|\(?\s*(?:photos?|ph|source|illustration)\s*:\s*[^.!?]{0,60}\)?"
     r"|©.{0,80}|\[(?:…|\.\.\.)\]|(?:…|\.\.\.)"
+    # reddit's line under every post.
+    r"|submitted\s+by\s+/?u/\S+(?:\s+to\s+/?r/\S+)?(?:\s*\[(?:link|comments)\])*"
     r"|(?:(?:facebook|twitter|x|whatsapp|linkedin|telegram|e-?mail|imprimer|print|"
     r"messenger|pinterest|reddit|tumblr|pocket)[\s,|·•/-]*)+)",
     re.IGNORECASE | re.DOTALL,
@@ -70,6 +72,9 @@ _RUN_ON_BYLINE_RE = re.compile(
     r"(?:\s*[,:–—-])?\s+(?P<rest>[A-ZÀ-Þ«\"“].*)",
     re.IGNORECASE | re.DOTALL,
 )
+# A row whose picture cell holds no text: no separator at its edges, one between cells.
+_CELL_EDGES_RE = re.compile(r"^(?:\s*·\s*)+|(?:\s*·\s*)+$")
+_EMPTY_CELLS_RE = re.compile(r"\s*·(?:\s*·)+\s*")
 _TRAILING_ELLIPSIS_RE = re.compile(r"\s*\[(?:…|\.\.\.)\]\s*$")
 _TAG_IN_TEXT_RE = re.compile(r"</?(?:p|div|br|span|a|img|b|i|em|strong|ul|li|table)\b[^<>]*>")
 _TRACKER_RE = re.compile(
@@ -204,11 +209,17 @@ class _StoryParser(HTMLParser):
             self.parts.append(_BREAKS_RE.sub(" ", data))
 
 
+def _tidy_cells(paragraph: str) -> str:
+    lines = (_CELL_EDGES_RE.sub("", line) for line in paragraph.split("\n"))
+    return "\n".join(_EMPTY_CELLS_RE.sub(" · ", line) for line in lines if line)
+
+
 def _html_paragraphs(fragment: str) -> tuple[list[str], list[str]]:
     parser = _StoryParser()
     parser.feed(fragment)
     parser.close()
-    return split_paragraphs("".join(parser.parts)), parser.images
+    paragraphs = (_tidy_cells(paragraph) for paragraph in split_paragraphs("".join(parser.parts)))
+    return [paragraph for paragraph in paragraphs if paragraph], parser.images
 
 
 def is_furniture(paragraph: str) -> bool:
