@@ -14,7 +14,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 from xml.etree.ElementTree import ParseError
 
 import feedparser
@@ -28,7 +28,7 @@ from bot.errors import FeedError
 from bot.feeds.entries import FeedItem, entry_to_item, plain_text, settle_keys
 from bot.feeds.jsonfeed import looks_like_json_feed, read_json_feed
 
-__all__ = ["ParsedFeed", "parse_feed"]
+__all__ = ["ParseOptions", "ParsedFeed", "parse_feed"]
 
 _ENTITY_DECLARATION_RE = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _FIELD_MAX_CHARS = 1_000  # author, name, e-mail, title: feedparser's e-mail regex takes 3 ms
@@ -211,6 +211,15 @@ def _bound_fields(body: bytes, limit: int = _FIELD_MAX_CHARS) -> bytes:
         return body
     kept.append(text[copied:])
     return "".join(kept).encode(codec or "latin-1")
+
+
+class ParseOptions(TypedDict, total=False):
+    """The keyword arguments of `parse_feed`, which the parse worker passes on."""
+
+    url: str | None
+    content_type: str | None
+    now: datetime | None
+    max_entries: int | None
 
 
 def parse_feed(

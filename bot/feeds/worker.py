@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from types import TracebackType
-from typing import Any
+from typing import Any, Unpack
 
 from bot.errors import FeedError
-from bot.feeds.parsing import ParsedFeed, parse_feed
+from bot.feeds.parsing import ParsedFeed, ParseOptions, parse_feed
 
 __all__ = ["PARSE_TIMEOUT_SECONDS", "ParseFunction", "ParseWorker"]
 
@@ -35,7 +35,7 @@ _WORKER_REAP_SECONDS = 5.0
 
 ParseFunction = Callable[..., ParsedFeed]
 """`parse_feed`, or a stand-in with its signature (tests); must be importable by name."""
-_Request = tuple[bytes, str | None, str | None, datetime, int | None]
+_Request = tuple[bytes, ParseOptions]
 _Outcome = tuple[Any, ...]  # ("ok", ParsedFeed) | ("error", key, params) | ("crash", traceback)
 
 
@@ -45,15 +45,12 @@ def _serve_parses(connection: Connection, parse: ParseFunction) -> None:
     connection.send("ready")
     while True:
         try:
-            body, url, content_type, now, max_entries = connection.recv()
+            body, options = connection.recv()
         except EOFError:
             return  # the bot closed its end: nothing more will come
         outcome: _Outcome
         try:
-            parsed = parse(
-                body, url=url, content_type=content_type, now=now, max_entries=max_entries
-            )
-            outcome = ("ok", parsed)
+            outcome = ("ok", parse(body, **options))
         except FeedError as error:
             outcome = ("error", error.key, error.params)
         except Exception:
@@ -113,17 +110,11 @@ class ParseWorker:
             self._lock, self._lock_loop = asyncio.Lock(), loop
         return self._lock
 
-    async def parse(
-        self,
-        body: bytes,
-        *,
-        url: str | None = None,
-        content_type: str | None = None,
-        now: datetime | None = None,
-        max_entries: int | None = None,
-    ) -> ParsedFeed:
+    async def parse(self, body: bytes, **options: Unpack[ParseOptions]) -> ParsedFeed:
         """Parse a document in the worker; raise FeedError as `parse_feed` does, or too_slow."""
-        request: _Request = (body, url, content_type, now or datetime.now(UTC), max_entries)
+        options["now"] = options.get("now") or datetime.now(UTC)  # the bot's clock, not the child's
+        request: _Request = (body, options)
+        url = options.get("url")
         # Only one parse at a time, so the time limit counts the parse, not the queue.
         async with self._serialized():
             connection = await self._running()
