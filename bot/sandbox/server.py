@@ -640,16 +640,17 @@ class Sandbox:
                 data["sender_chat"] = data["chat"]
             elif sender is not None:
                 data["from"] = sender.to_api()
-        if message.text is not None:
-            data["text"] = message.text
-            if message.entities:
-                data["entities"] = message.entities
         if message.photo is not None:
             data["photo"] = message.photo
-        if message.caption is not None:
-            data["caption"] = message.caption
-            if message.entities:
-                data["caption_entities"] = message.entities
+        # A message's entities belong to its text, or to its caption when it has one.
+        for key, value, entities_key in (
+            ("text", message.text, "entities"),
+            ("caption", message.caption, "caption_entities"),
+        ):
+            if value is not None:
+                data[key] = value
+                if message.entities:
+                    data[entities_key] = message.entities
         if message.edit_date is not None:
             data["edit_date"] = message.edit_date
         if message.reply_markup and "inline_keyboard" in message.reply_markup:
