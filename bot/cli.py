@@ -159,6 +159,8 @@ def _import(args: argparse.Namespace) -> int:
         print(t("en", "feeds.malformed"), file=sys.stderr)
     if report.alerted:
         print(plural("en", "import.alerted", report.alerted))
+    if report.stale:
+        print(plural("en", "feeds.count.stale", report.stale))
     return 0
 
 

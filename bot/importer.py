@@ -64,6 +64,7 @@ class ImportReport:
 
     `invalid` counts JSON lines that could not be read (the tally's refused); `malformed`
     says the feed was broken XML that feedparser mended, so entries may be missing.
+    `stale` (with notify only) counts new articles stored without an alert: too old to alert.
     """
 
     found: int
@@ -75,6 +76,7 @@ class ImportReport:
     no_text: int = 0
     too_old: int = 0
     undated: int = 0
+    stale: int = 0
     malformed: bool = False
 
     @property
@@ -92,6 +94,7 @@ class ImportReport:
             refused=self.invalid,
             alerted=self.alerted,
             undated=self.undated,
+            stale=self.stale,
         )
 
 
@@ -356,5 +359,6 @@ async def run_import(
         no_text=tally.no_text,
         too_old=tally.too_old,
         undated=tally.undated,
+        stale=tally.stale,
         malformed=parsed.malformed if parsed else False,
     )

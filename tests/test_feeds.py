@@ -1094,8 +1094,14 @@ async def test_import_with_notify_alerts_only_recent_articles(
         Settings(db_path=tmp_path / "newsbot.sqlite3"), str(source), True, progress=None
     )
 
-    assert report.new == 2 and report.alerted == 1
+    assert report.new == 2 and report.alerted == 1 and report.stale == 1
+    assert report.tally.stale == 1
     assert await delivery_titles(database) == ["Tout frais"]
+    # Without notify nothing alerts, so nothing is "too old to alert" either.
+    quiet = await run_import(
+        Settings(db_path=tmp_path / "quiet.sqlite3"), str(source), False, progress=None
+    )
+    assert quiet.new == 2 and quiet.alerted == 0 and quiet.stale == 0
 
 
 def test_newsbot_import_command(tmp_path: Path) -> None:
@@ -1132,6 +1138,32 @@ def test_newsbot_import_command(tmp_path: Path) -> None:
     )
     assert missing.returncode == 1
     assert "file not found or unreadable" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_newsbot_import_notify_says_how_many_were_too_old_to_alert(tmp_path: Path) -> None:
+    recent = datetime.now(UTC) - timedelta(hours=2)
+    lines = [
+        {"title": "#Mali : Tout frais", "lead": "Ce matin.", "published_at": recent.isoformat()},
+        {"title": "#Mali : D’archive", "lead": "Un an.", "published_at": "2024-05-01T08:00:00Z"},
+    ]
+    source = tmp_path / "recent.jsonl"
+    source.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
+    environment = {
+        **os.environ,
+        "NEWSBOT_DB": str(tmp_path / "cli.sqlite3"),
+        "PYTHONPATH": str(PROJECT),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "import", "--notify", str(source)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == ["1 too old to alert"]
 
 
 def test_seeded_jitter_spreads_polls() -> None:
