@@ -1105,20 +1105,7 @@ async def test_import_with_notify_alerts_only_recent_articles(
 
 
 def test_newsbot_import_command(tmp_path: Path) -> None:
-    environment = {
-        **os.environ,
-        "NEWSBOT_DB": str(tmp_path / "cli.sqlite3"),
-        "PYTHONPATH": str(PROJECT),
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "import", str(FIXTURES / "articles.jsonl")],
-        capture_output=True,
-        text=True,
-        env=environment,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    result = _newsbot_import(tmp_path, str(FIXTURES / "articles.jsonl"))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
         "5 entries: 3 new, 0 updated, 0 unchanged, 0 skipped for having no text, "
@@ -1127,15 +1114,7 @@ def test_newsbot_import_command(tmp_path: Path) -> None:
     # No bar in a pipe (it is drawn on a terminal only); refused lines are still named.
     assert "100%" not in result.stderr and "line 5 skipped: not valid JSON" in result.stderr
 
-    missing = subprocess.run(
-        [sys.executable, "-m", "bot", "import", str(tmp_path / "absent.xml")],
-        capture_output=True,
-        text=True,
-        env=environment,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    missing = _newsbot_import(tmp_path, str(tmp_path / "absent.xml"))
     assert missing.returncode == 1
     assert "file not found or unreadable" in missing.stderr and "Traceback" not in missing.stderr
 
@@ -1148,20 +1127,7 @@ def test_newsbot_import_notify_says_how_many_were_too_old_to_alert(tmp_path: Pat
     ]
     source = tmp_path / "recent.jsonl"
     source.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
-    environment = {
-        **os.environ,
-        "NEWSBOT_DB": str(tmp_path / "cli.sqlite3"),
-        "PYTHONPATH": str(PROJECT),
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "import", "--notify", str(source)],
-        capture_output=True,
-        text=True,
-        env=environment,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    result = _newsbot_import(tmp_path, "--notify", str(source))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[1:] == ["1 too old to alert"]
 
@@ -1174,6 +1140,24 @@ def test_seeded_jitter_spreads_polls() -> None:
 
 
 # --- through Telegram (the sandbox) -------------------------------------------------------
+
+
+def _newsbot_import(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `newsbot import ARGS` as a real process on a database in tmp_path."""
+    environment = {
+        **os.environ,
+        "NEWSBOT_DB": str(tmp_path / "cli.sqlite3"),
+        "PYTHONPATH": str(PROJECT),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "import", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
 
 
 def _wire_feeds(application: Any) -> None:
