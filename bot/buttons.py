@@ -21,6 +21,7 @@ keep working.
     sub:new:<name>                                  NewTopicButton
     sub:all                                         UnsubscribeAllButton
     subs:<offset>                                   SubscriptionsPageButton
+    lang:<code>                                     LanguageButton
     ed:<action>:<token>                             EditorButton (every editor button)
 
 `SubscriptionButton.PATTERN` takes every "sub:" data, so its handler is registered after
@@ -41,6 +42,7 @@ __all__ = [
     "AuthorsPageButton",
     "Button",
     "EditorButton",
+    "LanguageButton",
     "NewTopicButton",
     "Scope",
     "SearchPageButton",
@@ -359,6 +361,27 @@ class SubscriptionsPageButton(Button):
         if (fields := _fields(match)) is None:
             return None
         return cls(int(fields["offset"]))
+
+
+# --- reader settings ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageButton(Button):
+    """Choose the chat's language (/language alone, /settings); the handler checks the code."""
+
+    language: str
+    PATTERN: ClassVar[re.Pattern[str]] = _pattern("lang:", r"(?P<language>[a-z]{2})")
+
+    def _data(self) -> str:
+        return f"lang:{self.language}"
+
+    @classmethod
+    def parse(cls, match: re.Match[str] | None) -> LanguageButton | None:
+        """Return the button pressed; None when its data is not well formed."""
+        if (fields := _fields(match)) is None:
+            return None
+        return cls(fields["language"])
 
 
 # --- the newsroom --------------------------------------------------------------------------

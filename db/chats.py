@@ -13,6 +13,8 @@ from db.models import Author, Chat, ChatStatus, ChatType, Page, Subscription, To
 __all__ = [
     "chat_subscriptions",
     "chats_by_ids",
+    "choose_language",
+    "chosen_language",
     "follow_count",
     "get_chat",
     "migrate_chat",
@@ -27,7 +29,14 @@ __all__ = [
 
 
 def _chat(row: sqlite3.Row) -> Chat:
-    return Chat(row["id"], row["type"], row["title"], row["language"], row["status"])
+    return Chat(
+        row["id"],
+        row["type"],
+        row["title"],
+        row["language"],
+        row["status"],
+        language_chosen=bool(row["language_chosen"]),
+    )
 
 
 async def upsert_chat(
@@ -42,8 +51,9 @@ async def upsert_chat(
 ) -> None:
     """Record a chat, or refresh its title and language; `status=None` keeps the current one.
 
-    A private chat's language follows its user's Telegram language; a group keeps the one it
-    was first recorded with (whoever added the bot), not that of whoever spoke last.
+    A private chat's language follows its user's Telegram language, until one is chosen with
+    /language (`choose_language`); a group keeps the one it was first recorded with (whoever
+    added the bot) or chose, not that of whoever spoke last.
     """
     await conn.execute(
         """
@@ -51,11 +61,35 @@ async def upsert_chat(
         VALUES (?, ?, ?, ?, COALESCE(?, 'active'), ?, ?)
         ON CONFLICT (id) DO UPDATE SET
             type = excluded.type, title = excluded.title,
-            language = CASE WHEN excluded.type = 'private' THEN excluded.language ELSE language END,
+            language = CASE WHEN excluded.type = 'private' AND chats.language_chosen = 0
+                            THEN excluded.language ELSE chats.language END,
             status = COALESCE(?, status), updated_at = excluded.updated_at
         """,
         (chat_id, chat_type, title, language, status, now, now, status),
     )
+
+
+async def choose_language(
+    conn: aiosqlite.Connection, chat_id: int, language: str, now: float
+) -> bool:
+    """Set the chat's language for good (replies, alerts, digests); return whether it changed."""
+    cursor = await conn.execute(
+        """
+        UPDATE chats SET language = ?, language_chosen = 1, updated_at = ?
+        WHERE id = ? AND (language <> ? OR language_chosen = 0)
+        """,
+        (language, now, chat_id, language),
+    )
+    return cursor.rowcount > 0
+
+
+async def chosen_language(conn: aiosqlite.Connection, chat_id: int) -> str | None:
+    """Return the language the chat chose with /language; None when it chose none."""
+    async with conn.execute(
+        "SELECT language FROM chats WHERE id = ? AND language_chosen = 1", (chat_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return str(row[0]) if row else None
 
 
 async def get_chat(conn: aiosqlite.Connection, chat_id: int) -> Chat | None:

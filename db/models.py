@@ -15,10 +15,12 @@ __all__ = [
     "ChatType",
     "Delivery",
     "DeliveryAction",
+    "Digest",
     "DeliveryStatus",
     "Feed",
     "Origin",
     "Page",
+    "ReaderSettings",
     "Subscription",
     "Topic",
     "from_ts",
@@ -73,13 +75,19 @@ class ArticleDraft:
     title: str
     lead: str
     body: str = ""
-    author: str = "La rédaction"
+    author: str = "La rédaction"  # the first author
     topics: tuple[str, ...] = ()
     url: str | None = None
     image_url: str | None = None
     published_at: datetime | None = None  # None: now
     updated_at: datetime | None = None
     urgent: bool = False
+    coauthors: tuple[str, ...] = ()  # who co-signs it, after `author`, in byline order
+
+    @property
+    def authors(self) -> tuple[str, ...]:
+        """Return every author, in byline order."""
+        return (self.author, *self.coauthors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +107,12 @@ class Article:
     image_url: str | None = None
     urgent: bool = False
     content_hash: str = ""
+    coauthors: tuple[Author, ...] = ()  # who co-signs it, after `author`, in byline order
+
+    @property
+    def authors(self) -> tuple[Author, ...]:
+        """Return every author, in byline order."""
+        return (self.author, *self.coauthors)
 
     @property
     def was_updated(self) -> bool:
@@ -112,6 +126,8 @@ class Chat:
     title: str | None
     language: str
     status: ChatStatus
+    language_chosen: bool = False
+    """The language was chosen with /language: it no longer follows the user's Telegram."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +163,37 @@ class Delivery:
     message_id: int | None
     last_error: str | None
     revision: int = 1  # the article's revision when claimed: the one its alert shows
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderSettings:
+    """When a chat takes its news: digest times and quiet hours, in minutes after local
+    midnight (NEWSBOT_TIMEZONE); none of them set is a chat alerted at once."""
+
+    chat_id: int
+    digest_times: tuple[int, ...] = ()
+    quiet_from: int | None = None
+    quiet_until: int | None = None
+
+    @property
+    def quiet(self) -> tuple[int, int] | None:
+        if self.quiet_from is None or self.quiet_until is None:
+            return None
+        return self.quiet_from, self.quiet_until
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """One digest message owed to a chat (possibly sent as several parts)."""
+
+    id: int
+    chat_id: int
+    due_at: float
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: float
+    parts_sent: int
+    message_ids: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)

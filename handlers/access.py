@@ -1,4 +1,5 @@
-"""Cross-cutting checks: floods slowed and chats recorded before any feature; editor rights.
+"""Cross-cutting checks: floods slowed and chats recorded before any feature; editor rights;
+who may change a chat's settings; the language to answer in.
 
 Editor rights are checked where each editor handler is registered, not by reading the text:
 every command, conversation step, fallback and button of the newsroom is wrapped in
@@ -13,10 +14,12 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from telegram import Update
+from telegram import ChatMember, Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ConversationHandler, TypeHandler
 
 from bot.buttons import EditorButton
@@ -32,8 +35,11 @@ __all__ = [
     "EditorOnly",
     "editor_ids",
     "is_editor",
+    "may_manage_chat",
+    "refuse_unless_chat_admin",
     "register",
     "reply_language",
+    "use_language",
 ]
 
 EDITOR_COMMANDS = ("publish", "edit", "unpublish", "stats", "feeds", "addfeed", "removefeed")
@@ -42,12 +48,30 @@ EDITOR_CALLBACK_PREFIX = EditorButton.PREFIX
 """Every editor button's callback_data starts with this; its handlers are `EditorOnly` too."""
 
 _R = TypeVar("_R")
+_ADMIN_STATUSES = {ChatMember.OWNER, ChatMember.ADMINISTRATOR}
+
+# The language the update's chat chose with /language, read once per update by `record_chat`
+# (group -2) for `reply_language`, which every feature calls with the update alone. Each
+# update runs in its own task (concurrent updates), so the value never crosses to another;
+# it is kept with its update and applies to that update only.
+_chosen_language: ContextVar[tuple[Update, str] | None] = ContextVar(
+    "chosen_language", default=None
+)
 
 
 def reply_language(update: Update) -> str:
-    """Return the language to answer this update in: the user's own Telegram language."""
+    """Return the language to answer this update in: the chat's chosen one (/language), else
+    the user's own Telegram language."""
+    chosen = _chosen_language.get()
+    if chosen is not None and chosen[0] is update:
+        return chosen[1]
     user = update.effective_user
     return language_for(user.language_code if user else None)
+
+
+def use_language(update: Update, language: str | None) -> None:
+    """Answer the rest of this update in `language` (the chat's choice); None: the user's."""
+    _chosen_language.set((update, language) if language else None)
 
 
 def _private(update: Update) -> bool:
@@ -101,6 +125,50 @@ async def _refuse_editor_action(update: Update, context: Context) -> None:
         await message.reply_text(text)
 
 
+async def may_manage_chat(update: Update, context: Context) -> bool:
+    """Return whether the sender may change this chat's subscriptions and settings: anyone in
+    a private chat; in a group or a channel, only its administrators (for a button, whoever
+    pressed it)."""
+    chat, query, message = update.effective_chat, update.callback_query, update.effective_message
+    if chat is None:
+        return False
+    if chat.type == ChatType.PRIVATE:
+        return True
+    if query is None and message is not None and message.sender_chat is not None:
+        # Written as the chat itself: an anonymous group admin, or the channel's own post. A
+        # pressed button's message is the bot's own post: it says nothing of who pressed it.
+        return message.sender_chat.id == chat.id
+    user = query.from_user if query is not None else update.effective_user
+    if user is None:
+        return False
+    cache = context.bot_data.admin_cache
+    known = cache.get((chat.id, user.id))
+    if known is not None:
+        return known
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+        allowed = member.status in _ADMIN_STATUSES
+    except TelegramError:
+        allowed = False
+    cache.put((chat.id, user.id), allowed)
+    return allowed
+
+
+async def refuse_unless_chat_admin(update: Update, context: Context) -> bool:
+    """Answer a polite refusal when the sender may not change the chat's subscriptions or
+    settings (`may_manage_chat`); return True then."""
+    if await may_manage_chat(update, context):
+        return False
+    chat = update.effective_chat
+    key = "sub.channel_admins_only" if chat and chat.type == ChatType.CHANNEL else "sub.admins_only"
+    text = t(reply_language(update), key)
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+    return True
+
+
 async def slow_down_floods(update: Update, context: Context) -> None:
     """Drop a user's updates beyond a fair rate, telling them once, so others never wait."""
     user = update.effective_user
@@ -119,18 +187,21 @@ async def slow_down_floods(update: Update, context: Context) -> None:
 
 
 async def record_chat(update: Update, context: Context) -> None:
-    """Remember the chat (type, title, language) so alerts can reach it; cheap when known."""
+    """Remember the chat (type, title, language) so alerts can reach it, and read the language
+    it chose for the replies; cheap when known."""
     chat = update.effective_chat
     if chat is None or update.my_chat_member is not None:
         return  # membership changes are handled by the subscriptions feature
-    language = reply_language(update)
+    user = update.effective_user
+    language = language_for(user.language_code if user else None)
     title = chat.title or chat.full_name
     recorded = context.bot_data.recorded_chats
-    if recorded.get(chat.id) == (title, language):
-        return
-    async with context.bot_data.db.transaction() as conn:
-        await chats.upsert_chat(conn, chat.id, chat.type, title, language, time.time())
-    recorded.put(chat.id, (title, language))
+    if recorded.get(chat.id) != (title, language):
+        async with context.bot_data.db.transaction() as conn:
+            await chats.upsert_chat(conn, chat.id, chat.type, title, language, time.time())
+        recorded.put(chat.id, (title, language))
+    # Read at every update, not kept: another instance may have taken the chat's /language.
+    use_language(update, await chats.chosen_language(context.bot_data.db.reader, chat.id))
 
 
 def register(application: NewsbotApplication) -> None:

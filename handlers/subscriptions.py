@@ -25,7 +25,6 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
@@ -46,7 +45,7 @@ from bot.formatting import escape, excerpt
 from bot.i18n import plural, t
 from db import articles, chats
 from db.models import Author, Topic
-from handlers.access import reply_language
+from handlers.access import refuse_unless_chat_admin, reply_language
 from handlers.article_views import show_topics
 from handlers.views import page_turns, subscription_button
 
@@ -56,58 +55,12 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 Kind = Literal["t", "a"]
-_ADMIN_STATUSES = {ChatMember.OWNER, ChatMember.ADMINISTRATOR}
 _MAX_CHOICES = 8
 _NEW_TOPIC_MAX = 40  # characters of a new topic's name (callback_data holds 64 bytes)
 # A page of /subscriptions: with names cut to _LIST_NAME_CHARS it stays far below 4,096
 # characters, and its buttons (one per line, plus two to turn pages) below Telegram's 100.
 _LIST_PAGE = 20
 _LIST_NAME_CHARS = 80
-
-
-# --- who may change a chat's subscriptions ---------------------------------------------
-
-
-async def _may_manage(update: Update, context: Context) -> bool:
-    """Return whether the sender may change this chat's subscriptions: in a group or a
-    channel, only its administrators; for a button, whoever pressed it."""
-    chat, query, message = update.effective_chat, update.callback_query, update.effective_message
-    if chat is None:
-        return False
-    if chat.type == ChatType.PRIVATE:
-        return True
-    if query is None and message is not None and message.sender_chat is not None:
-        # Written as the chat itself: an anonymous group admin, or the channel's own post. A
-        # pressed button's message is the bot's own post: it says nothing of who pressed it.
-        return message.sender_chat.id == chat.id
-    user = query.from_user if query is not None else update.effective_user
-    if user is None:
-        return False
-    cache = context.bot_data.admin_cache
-    known = cache.get((chat.id, user.id))
-    if known is not None:
-        return known
-    try:
-        member = await context.bot.get_chat_member(chat.id, user.id)
-        allowed = member.status in _ADMIN_STATUSES
-    except TelegramError:
-        allowed = False
-    cache.put((chat.id, user.id), allowed)
-    return allowed
-
-
-async def _refuse_if_not_admin(update: Update, context: Context) -> bool:
-    """Answer a polite refusal when the sender may not manage subscriptions; return True then."""
-    if await _may_manage(update, context):
-        return False
-    chat = update.effective_chat
-    key = "sub.channel_admins_only" if chat and chat.type == ChatType.CHANNEL else "sub.admins_only"
-    text = t(reply_language(update), key)
-    if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(text)
-    return True
 
 
 # --- resolving what the reader typed ---------------------------------------------------
@@ -190,7 +143,7 @@ async def _named_target(
 ) -> str | None:
     """Return the name typed after the command; None once answered: refused, or nothing typed
     (then ``or_else`` answers)."""
-    if await _refuse_if_not_admin(update, context):
+    if await refuse_unless_chat_admin(update, context):
         return None
     wanted = " ".join(context.args or []).strip()
     if not wanted:
@@ -374,7 +327,7 @@ async def _managed_press(
     if chat is None:
         await query.answer()
         return None
-    if await _refuse_if_not_admin(update, context):
+    if await refuse_unless_chat_admin(update, context):
         return None
     return query, reply_language(update), chat
 

@@ -20,6 +20,7 @@ from bot.buttons import (
     AuthorsPageButton,
     Button,
     EditorButton,
+    LanguageButton,
     NewTopicButton,
     Scope,
     SearchPageButton,
@@ -54,6 +55,7 @@ EVERY_KIND: list[tuple[Button, str]] = [
     (NewTopicButton("Sikasso"), "sub:new:Sikasso"),
     (UnsubscribeAllButton(), "sub:all"),
     (SubscriptionsPageButton(20), "subs:20"),
+    (LanguageButton("en"), "lang:en"),
     (EditorButton("pub", "Ab-_9xYz"), "ed:pub:Ab-_9xYz"),
     (EditorButton("skip_byline", "tok"), "ed:skip_byline:tok"),
 ]

@@ -98,6 +98,8 @@ class Sandbox:
         self.callback_answers: dict[str, CallbackAnswer] = {}
         self.inline_answers: dict[str, dict[str, Any]] = {}
         self.my_commands: dict[ScopeKey, list[dict[str, str]]] = {}
+        self.my_descriptions: dict[tuple[str, str], str] = {}
+        """("description" or "short_description", language code or "") -> the text set."""
         self.updates = UpdateQueue(first_id=100_000 + self.rng.randrange(900_000))
         self._queries: dict[str, _Query] = {}
         self._answer_waiters: dict[str, asyncio.Future[Any]] = {}

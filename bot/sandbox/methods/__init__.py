@@ -5,7 +5,7 @@
 - ``editing``: editMessageText, editMessageCaption, editMessageReplyMarkup, deleteMessage
 - ``chats``: getChat, the member methods, leaveChat (forum topic management goes beside)
 - ``queries``: answerCallbackQuery, answerInlineQuery
-- ``settings``: getMe, logOut, close, set/get/deleteMyCommands
+- ``settings``: getMe, logOut, close, set/get/deleteMyCommands, set/getMy(Short)Description
 
 Each handler registers itself with ``@method(name, *required)`` from ``registry``; what
 several areas check alike (target chat, text, keyboards, replies) is in ``checks``.

@@ -1,6 +1,7 @@
-"""The bot itself: getMe, logOut, close and its command menus (set/get/deleteMyCommands).
+"""The bot itself: getMe, logOut, close, its command menus (set/get/deleteMyCommands) and
+its descriptions (set/getMyDescription, set/getMyShortDescription).
 
-The bot's other settings (setMyName, setMyDescription, setChatMenuButton…) belong here.
+The bot's other settings (setMyName, setChatMenuButton…) belong here.
 """
 
 from __future__ import annotations
@@ -110,3 +111,51 @@ async def _get_my_commands(sb: Sandbox, p: dict[str, Any]) -> Any:
 async def _delete_my_commands(sb: Sandbox, p: dict[str, Any]) -> Any:
     sb.my_commands.pop(scope_key(sb, p.get("scope"), p.get("language_code")), None)
     return True
+
+
+def _description_language(raw: Any) -> str:
+    language = raw or ""
+    if not isinstance(language, str) or (language and not re.fullmatch(r"[a-z]{2}", language)):
+        raise bad("Bad Request: invalid language code specified")
+    return language
+
+
+def _set_description(sb: Sandbox, p: dict[str, Any], field: str, limit: int) -> Any:
+    text = p.get(field) or ""
+    if not isinstance(text, str):
+        raise bad(f"Bad Request: can't parse {field}")
+    if len(text) > limit:
+        raise bad(f"Bad Request: {field.upper()}_TOO_LONG")
+    key = (field, _description_language(p.get("language_code")))
+    if text:
+        sb.my_descriptions[key] = text
+    else:
+        sb.my_descriptions.pop(key, None)  # an empty text removes the language's own one
+    return True
+
+
+def _get_description(sb: Sandbox, p: dict[str, Any], field: str) -> Any:
+    language = _description_language(p.get("language_code"))
+    # Like Telegram: a language without its own description gets the default one.
+    text = sb.my_descriptions.get((field, language)) or sb.my_descriptions.get((field, ""), "")
+    return {field: text}
+
+
+@method("setMyDescription")
+async def _set_my_description(sb: Sandbox, p: dict[str, Any]) -> Any:
+    return _set_description(sb, p, "description", 512)
+
+
+@method("getMyDescription")
+async def _get_my_description(sb: Sandbox, p: dict[str, Any]) -> Any:
+    return _get_description(sb, p, "description")
+
+
+@method("setMyShortDescription")
+async def _set_my_short_description(sb: Sandbox, p: dict[str, Any]) -> Any:
+    return _set_description(sb, p, "short_description", 120)
+
+
+@method("getMyShortDescription")
+async def _get_my_short_description(sb: Sandbox, p: dict[str, Any]) -> Any:
+    return _get_description(sb, p, "short_description")
