@@ -195,6 +195,10 @@ class SandboxStats:
     # connection a client asks again only once it has read the answer before (crash tests).
     unacknowledged: dict[int, tuple[int, int]] = field(default_factory=dict)
 
+    def count_updates(self, count: int) -> None:
+        """Count updates the bot received (getUpdates batches, webhook requests answered 2xx)."""
+        self.updates_delivered += count
+
     def reset(self) -> None:
         """Zero every counter."""
         self.requests.clear()

@@ -27,7 +27,7 @@ from bot.sandbox.policy import (
     _Limiter,
     retry_after_seconds,
 )
-from bot.sandbox.updates import UpdateQueue
+from bot.sandbox.updates import UpdateQueue, WebhookSender
 from bot.sandbox.world import (
     CallbackAnswer,
     SandboxChat,
@@ -88,6 +88,7 @@ class Sandbox:
         self.broken_photo_urls: set[str] = set()
         self._limiter = _Limiter(self.limits)
         self._runner: web.AppRunner | None = None
+        self.webhook: WebhookSender | None = None
         self._reset_world()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -111,6 +112,9 @@ class Sandbox:
 
     def reset(self) -> None:
         """Forget every user, chat, update, fault and counter (the server keeps running)."""
+        if self.webhook is not None:
+            self.webhook.cancel()
+            self.webhook = None
         self.updates.release()
         self._reset_world()
         self.faults.clear()
@@ -131,6 +135,7 @@ class Sandbox:
     async def stop(self) -> None:
         """Release held requests and stop the server."""
         self.faults.hang = False
+        await self.set_webhook(None)
         self.updates.close()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -143,6 +148,16 @@ class Sandbox:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+    async def set_webhook(self, sender: WebhookSender | None) -> None:
+        """Send updates to a webhook from now on (None: keep them for getUpdates again)."""
+        if self.webhook is not None:
+            await self.webhook.stop()
+        self.webhook = sender
+        self.updates.webhook_url = sender.url if sender is not None else ""
+        if sender is not None:
+            self.updates.webhook_set()
+            sender.start()
 
     def advance(self, seconds: float) -> None:
         """Move the sandbox clock forward (message ages, rate limits, callback expiry)."""

@@ -1,16 +1,22 @@
 """How the bot gets its updates: getUpdates, setWebhook, deleteWebhook, getWebhookInfo.
 
-The queue itself is ``bot.sandbox.updates.UpdateQueue``; pushing updates to a webhook
-belongs beside it.
+The queue itself is ``bot.sandbox.updates.UpdateQueue``; ``WebhookSender`` beside it POSTs
+the updates to a webhook.
+
+One deviation from Telegram, because the sandbox lives on loopback: a webhook on loopback may
+be plain HTTP on any port (Telegram asks for HTTPS on port 443, 80, 88 or 8443, which the
+sandbox still asks of any other host).
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from bot.sandbox.errors import SandboxApiError, bad
 from bot.sandbox.methods.registry import method
-from bot.sandbox.updates import DEFAULT_UPDATES
+from bot.sandbox.updates import DEFAULT_UPDATES, WEBHOOK_CONFLICT, WebhookSender, loopback
 
 if TYPE_CHECKING:
     from bot.sandbox.server import Sandbox
@@ -22,11 +28,7 @@ __all__: list[str] = []  # handlers register with the method table
 async def _get_updates(sb: Sandbox, p: dict[str, Any]) -> Any:
     updates = sb.updates
     if updates.webhook_url:
-        raise SandboxApiError(
-            409,
-            "Conflict: can't use getUpdates method while webhook is active; "
-            "use deleteWebhook to delete the webhook first",
-        )
+        raise SandboxApiError(409, WEBHOOK_CONFLICT)
     try:
         offset = int(p.get("offset") or 0)
         limit = int(p.get("limit") or 100)
@@ -45,22 +47,52 @@ async def _get_updates(sb: Sandbox, p: dict[str, Any]) -> Any:
     return batch
 
 
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_WEBHOOK_PORTS = (80, 88, 443, 8443)
+
+
 @method("setWebhook", "url")
 async def _set_webhook(sb: Sandbox, p: dict[str, Any]) -> Any:
     url = str(p.get("url") or "")
-    if not url.startswith("https://"):
+    parts = urlsplit(url)
+    if not loopback(url):
+        if parts.scheme != "https":
+            raise bad("Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        if (parts.port or 443) not in _WEBHOOK_PORTS:
+            raise bad(
+                "Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
+            )
+    elif parts.scheme not in ("http", "https"):
         raise bad("Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
-    sb.updates.webhook_url = url
+    secret = str(p.get("secret_token") or "")
+    if secret and not _SECRET.match(secret):
+        raise bad("Bad Request: secret token contains unallowed characters")
+    try:
+        max_connections = int(p.get("max_connections") or 40)
+    except (TypeError, ValueError):
+        raise bad("Bad Request: wrong parameter max_connections in request") from None
+    max_connections = min(max(max_connections, 1), 100)  # Telegram keeps it within 1-100
+    updates = sb.updates
     if p.get("drop_pending_updates"):
-        sb.updates.clear()
+        updates.clear()
     if isinstance(p.get("allowed_updates"), list):
-        sb.updates.allowed = frozenset(p["allowed_updates"]) or DEFAULT_UPDATES
+        updates.allowed = frozenset(p["allowed_updates"]) or DEFAULT_UPDATES
+    await sb.set_webhook(
+        WebhookSender(
+            updates,
+            url,
+            secret_token=secret,
+            max_connections=max_connections,
+            now=sb.now,
+            on_delivered=sb.stats.count_updates,
+        )
+    )
     return True
 
 
 @method("deleteWebhook")
 async def _delete_webhook(sb: Sandbox, p: dict[str, Any]) -> Any:
-    sb.updates.webhook_url = ""
+    await sb.set_webhook(None)
     if p.get("drop_pending_updates"):
         sb.updates.clear()
     return True
@@ -74,7 +106,13 @@ async def _get_webhook_info(sb: Sandbox, p: dict[str, Any]) -> Any:
         "has_custom_certificate": False,
         "pending_update_count": len(updates),
     }
-    if updates.webhook_url:
-        info["max_connections"] = 40
-        info["allowed_updates"] = sorted(updates.allowed)
+    sender = sb.webhook
+    if sender is not None:
+        if sender.last_error_date is not None:
+            info["last_error_date"] = sender.last_error_date
+            info["last_error_message"] = sender.last_error_message
+        info["max_connections"] = sender.max_connections
+        info["ip_address"] = "127.0.0.1" if loopback(sender.url) else "149.154.167.220"
+        if updates.allowed != DEFAULT_UPDATES:
+            info["allowed_updates"] = sorted(updates.allowed)
     return info
