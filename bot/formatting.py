@@ -19,6 +19,7 @@ from typing import TypeGuard
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
+from babel.lists import format_list
 
 from bot.i18n import DEFAULT_LANGUAGE, t
 from bot.markup import escape
@@ -35,6 +36,7 @@ __all__ = [
     "ArticleRendering",
     "alert_caption",
     "alert_text",
+    "article_byline",
     "article_card",
     "article_list",
     "byline",
@@ -45,6 +47,7 @@ __all__ = [
     "format_short_date",
     "hashtag",
     "hashtags",
+    "is_newsroom",
     "render_article",
     "split_html",
     "visible_length",
@@ -101,16 +104,24 @@ def _local(moment: datetime, tz: str | tzinfo) -> datetime:
     return moment.astimezone(_zone(tz) if isinstance(tz, str) else tz)
 
 
+def _format(moment: datetime, lang: str, tz: str | tzinfo, patterns: dict[str, str]) -> str:
+    lang = _language(lang)
+    local = _local(moment, tz)
+    pattern = patterns[lang]
+    if lang == "fr" and local.day == 1:
+        # French writes the first of the month as an ordinal: « 1er décembre », not « 1 ».
+        pattern = pattern.replace("d ", "d'er' ", 1)
+    return format_datetime(local, pattern, locale=lang)
+
+
 def format_date(moment: datetime, lang: str, tz: str | tzinfo = DEFAULT_TIMEZONE) -> str:
     """Return a moment as "jeudi 29 février 2024 à 12:56" in `lang` and the time zone `tz`."""
-    lang = _language(lang)
-    return format_datetime(_local(moment, tz), _LONG_DATE[lang], locale=lang)
+    return _format(moment, lang, tz, _LONG_DATE)
 
 
 def format_short_date(moment: datetime, lang: str, tz: str | tzinfo = DEFAULT_TIMEZONE) -> str:
     """Return a moment as "29 févr. 2024, 12:56" in `lang` and the time zone `tz`."""
-    lang = _language(lang)
-    return format_datetime(_local(moment, tz), _SHORT_DATE[lang], locale=lang)
+    return _format(moment, lang, tz, _SHORT_DATE)
 
 
 # --- plain-text helpers ---
@@ -147,11 +158,31 @@ def hashtags(topics: Iterable[Topic]) -> str:
     return escape(" ".join(tags))
 
 
-def byline(author_name: str, lang: str) -> str:
-    """Return the HTML byline, "Par Awa Keïta", or the newsroom's name for unsigned articles."""
-    if fold(author_name) in _NEWSROOM_KEYS:
+def byline(authors: str | Sequence[str], lang: str) -> str:
+    """Return the HTML byline, "Par Awa Keïta et Issa Dembélé", or the newsroom's name alone.
+
+    Names come as stored (one display form per person); the newsroom among other authors
+    reads "Par Awa Keïta et la rédaction".
+    """
+    names = [authors] if isinstance(authors, str) else list(authors)
+    signed = [name.strip() for name in names if fold(name) not in _NEWSROOM_KEYS]
+    if not signed:
         return t(lang, "formatting.newsroom")
-    return t(lang, "formatting.byline", author=escape(author_name.strip()))
+    if len(signed) < len(names):
+        newsroom = t(lang, "formatting.newsroom")
+        signed.append(newsroom[:1].lower() + newsroom[1:])
+    shown = format_list(signed, locale=_language(lang))
+    return t(lang, "formatting.byline", author=escape(shown))
+
+
+def is_newsroom(author_name: str) -> bool:
+    """Return whether a byline name is the newsroom's ("La rédaction", or none): no person."""
+    return fold(author_name) in _NEWSROOM_KEYS
+
+
+def article_byline(article: Article, lang: str) -> str:
+    """Return the HTML byline of an article: every author, in byline order."""
+    return byline([author.name for author in article.authors], lang)
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -424,7 +455,7 @@ def article_card(
     lines = [f"<b>{number}{escape(excerpt(article.title, CARD_TITLE_CHARS))}</b>"]
     meta = [
         hashtags(article.topics),
-        byline(article.author.name, lang),
+        article_byline(article, lang),
         escape(format_short_date(article.published_at, lang, tz)),
     ]
     lines.append(" · ".join(item for item in meta if item))
@@ -489,7 +520,7 @@ def _alert_head(article: Article, lang: str, tz: str | tzinfo) -> str:
     if tags:
         lines.append(tags)
     date = escape(format_short_date(article.published_at, lang, tz))
-    lines.append(f"{byline(article.author.name, lang)} · {date}")
+    lines.append(f"{article_byline(article, lang)} · {date}")
     if article.was_updated:
         updated = escape(format_short_date(article.updated_at, lang, tz))
         lines.append(f"<i>{t(lang, 'formatting.updated', date=updated)}</i>")
@@ -536,7 +567,7 @@ class ArticleRendering:
 def _article_blocks(article: Article, lang: str, tz: str | tzinfo) -> list[str]:
     head = [
         f"<b>{escape(article.title.strip())}</b>",
-        byline(article.author.name, lang),
+        article_byline(article, lang),
         t(lang, "formatting.published", date=escape(format_date(article.published_at, lang, tz))),
     ]
     if article.was_updated:

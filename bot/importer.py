@@ -36,7 +36,7 @@ from bot.feeds import (
     ParsedFeed,
     ParseWorker,
     PublishTally,
-    clean_author,
+    clean_authors,
     draft_from_parts,
     fetch_feed,
     new_http_client,
@@ -192,7 +192,7 @@ def item_from_record(record: object, zone: tzinfo, now: datetime) -> FeedItem:
     draft = draft_from_parts(
         title_line=title,
         paragraphs=[*split_text(_text(record, "lead")), *split_text(_text(record, "body"))],
-        author=clean_author(_text(record, "author")),
+        authors=clean_authors(_text(record, "author")),
         url=url,
         image_url=web_url(record.get("image_url")),
         published_at=published,
@@ -312,7 +312,7 @@ async def run_import(
     parsed = await _read_feed(source, limits, policy, parser) if kind != "json_lines" else None
     db = await connect(settings.db_path)
     try:
-        publisher = Publisher(db)
+        publisher = Publisher(db, timezone=settings.timezone)
         now = datetime.now(UTC)
         records: Iterable[FeedItem | None]
         if kind == "json_lines":

@@ -11,15 +11,22 @@ import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-
-import aiosqlite
+from zoneinfo import ZoneInfo
 
 from bot import site
-from db import Database, articles, audit, deliveries
+from bot.schedule import local_minute
+from db import Connection, Database, articles, audit, deliveries, digests
 from db.articles import NewArticle
 from db.models import ArticleDraft, Origin, to_ts
 
-__all__ = ["URGENT_PRIORITY", "AuditNote", "PublishResult", "Publisher", "content_hash"]
+__all__ = [
+    "URGENT_PRIORITY",
+    "AuditNote",
+    "PublishResult",
+    "Publisher",
+    "content_hash",
+    "store_authors",
+]
 
 URGENT_PRIORITY = 1
 
@@ -44,7 +51,7 @@ class AuditNote:
 
 
 async def _record(
-    conn: aiosqlite.Connection, note: AuditNote | None, result: PublishResult, now: float
+    conn: Connection, note: AuditNote | None, result: PublishResult, now: float
 ) -> None:
     if note is not None and result.changed:
         await audit.audit(
@@ -59,7 +66,27 @@ def content_hash(draft: ArticleDraft) -> str:
         *sorted(site.fold(topic) for topic in draft.topics),
         draft.url or "", draft.image_url or "",
     ]  # fmt: skip
+    if draft.coauthors:  # appended only then, so single-author fingerprints never change
+        parts += [site.fold(name) for name in draft.coauthors]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+async def store_authors(conn: Connection, names: Sequence[str]) -> list[int]:
+    """Return the ids of these authors, each created or renamed to the site's display form.
+
+    One author per person whatever the spelling of the day: the folded key finds her, and
+    her name becomes the nicest spelling seen (accents kept), written "Prénom Nom".
+    """
+    ids: list[int] = []
+    for written in names:
+        shown = site.display_name(written)
+        author = await articles.ensure_author(conn, site.fold(shown), shown)
+        nicer = site.display_name(site.nicest_name(author.name, shown))
+        if nicer != author.name:
+            await articles.rename_author(conn, author.id, nicer)
+        if author.id not in ids:
+            ids.append(author.id)
+    return ids
 
 
 class Publisher:
@@ -71,20 +98,18 @@ class Publisher:
         on_queued: Callable[[], None] = lambda: None,
         clock: Callable[[], float] = time.time,
         extra_chat_ids: Callable[[], Sequence[int]] = tuple,
+        timezone: str = "Africa/Bamako",
     ):
         self.db = db
         self._on_queued = on_queued
         self._clock = clock
         self._extra_chat_ids = extra_chat_ids  # the newsroom's channel, when there is one
+        self._zone = ZoneInfo(timezone)  # the readers' quiet hours are in local time
 
     async def _new_article(
-        self, conn: aiosqlite.Connection, draft: ArticleDraft, source_key: str, origin: Origin
+        self, conn: Connection, draft: ArticleDraft, source_key: str, origin: Origin
     ) -> NewArticle:
-        author_key = site.fold(draft.author)
-        author = await articles.ensure_author(conn, author_key, draft.author)
-        nicer = site.nicest_name(author.name, draft.author)
-        if nicer != author.name:
-            await articles.rename_author(conn, author.id, nicer)
+        author_ids = await store_authors(conn, draft.authors)
         topic_ids: list[int] = []
         for name in draft.topics:
             topic = await articles.ensure_topic(conn, site.fold(name), name)
@@ -98,7 +123,8 @@ class Publisher:
             title=draft.title,
             lead=draft.lead,
             body=draft.body,
-            author_id=author.id,
+            author_id=author_ids[0],
+            coauthor_ids=author_ids[1:],
             topic_ids=topic_ids,
             published_at=min(published, now),  # a feed's future date is clamped to now
             updated_at=min(max(updated, published), now),
@@ -146,7 +172,13 @@ class Publisher:
                         self._clock(),
                         priority=URGENT_PRIORITY if draft.urgent else 0,
                         extra_chat_ids=self._extra_chat_ids(),
+                        coauthor_ids=new.coauthor_ids,
                     )
+                if notify and not draft.urgent:
+                    # Last, once every alert is queued: chats taking digests, or in their
+                    # quiet hours, get the article in their next digest instead.
+                    now = self._clock()
+                    await digests.hold_article(conn, article_id, local_minute(now, self._zone), now)
                 result = PublishResult(article_id, True, True, queued, 0)
             await _record(conn, note, result, self._clock())
         if result.queued or result.followups:

@@ -21,10 +21,13 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
+
+from babel.lists import format_list
 
 from bot.errors import DraftError, LimitError
 from db.models import ArticleDraft
@@ -39,13 +42,19 @@ __all__ = [
     "URL_MAX_CHARS",
     "Named",
     "ParsedTitle",
+    "byline_line",
     "closest",
+    "display_name",
     "fold",
     "fold_query",
+    "join_authors",
     "nicest_name",
     "parse_article_message",
     "parse_byline",
+    "parse_schedule",
     "parse_title",
+    "split_run_on_byline",
+    "take_schedule_line",
 ]
 
 DEFAULT_AUTHOR = "La rédaction"
@@ -69,12 +78,40 @@ _ELISION_RE = re.compile(r"^[dl]['\u2019]")
 # dash followed by a space (a leading "-5 %" is part of the title, not a separator).
 _TITLE_SEPARATOR_RE = re.compile(r"^(?:[\s,;:\uff1a]|[-\u2013\u2014](?=\s))*")
 
-_BYLINE_RE = re.compile(r"par\b\s*:?\s*(?P<name>.*)", re.IGNORECASE)
+# "Par Awa KEITA", "Par : A, B et C", "De notre correspondant à Mopti", "By Jane Doe".
+_BYLINE_RE = re.compile(r"(?:par|de|by)\b\s*:?\s*(?P<name>.*)|d['\u2019]\s*(?P<elided>.*)", re.I)
+# Between two authors: a comma, "et", "and" or "&" (", et" too).
+_AUTHORS_SPLIT_RE = re.compile(r"\s*(?:,\s*(?:et|and|&)\s+|,|\s(?:et|and)\s|&)\s*", re.I)
 _NAME_WORD_RE = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*(?P<dot>\.)?")
 _NAME_PARTICLES = frozenset(
     {"ag", "al", "ben", "bin", "da", "de", "des", "di", "dit", "du", "el", "ould", "van", "von"}
 )
-_BYLINE_MAX_CHARS = 60
+_BYLINE_MAX_CHARS = 60  # one author's
+_BYLINE_MAX_AUTHORS = 6
+# A byline that names no person opens with one of these words, then one of the newsroom's
+# ("la rédaction", "notre correspondant à Mopti", "nos envoyés spéciaux"): it is one author,
+# shown as written.
+_NEWSROOM_DETERMINERS = frozenset({"la", "le", "les", "l", "notre", "nos"})
+_NEWSROOM_WORDS = frozenset(
+    {
+        "redaction", "correspondant", "correspondante", "correspondants", "correspondantes",
+        "envoye", "envoyee", "envoyes", "envoyees", "equipe", "service", "bureau", "cellule",
+        "desk", "redacteur", "redactrice", "redacteurs", "journaliste", "journalistes",
+        "reporter", "reporters", "collaborateur", "collaboratrice", "collaborateurs",
+        "pigiste", "stagiaire", "agence", "direction",
+    }
+)  # fmt: skip
+_NEWSROOM_MAX_WORDS = 8
+# "Par Aboubacar TRAORE Les deux pays…", "Par A. KONÉ et Issa DEMBÉLÉ Le ministre…": a
+# byline run into the first sentence. Each name ends with the site's upper-case surname
+# (checked after the match), and the sentence starts with a capital.
+_RUN_ON_PERSON = r"(?:[A-ZÀ-Þ][\w’'.-]*\s+){1,3}?[A-ZÀ-Þ][A-ZÀ-Þ’'-]+"
+_RUN_ON_BYLINE_RE = re.compile(
+    rf"par\s+(?P<name>{_RUN_ON_PERSON}(?:(?:\s*,\s*|\s+(?:et|and|&)\s+){_RUN_ON_PERSON})*)"
+    r"(?:\s*[,:–—-])?\s+(?P<rest>[A-ZÀ-Þ«\"“].*)",
+    re.IGNORECASE | re.DOTALL,
+)
+_ACRONYM_MAX_LETTERS = 5  # "AFP", "AMAP": an agency's name keeps its capitals
 _INITIAL_MAX_LETTERS = 3
 
 _COMMAND_RE = re.compile(r"^\s*/publish(?:@\w+)?(?![\w@])", re.IGNORECASE)
@@ -159,21 +196,127 @@ def parse_title(line: str) -> ParsedTitle:
     return ParsedTitle(topics=_topics_from_tags(tags), title=title)
 
 
-def parse_byline(line: str) -> str | None:
-    """Return the author of a ``Par Prénom NOM`` line, or None when the line is not a byline."""
-    text = _squash(line)
+def parse_byline(line: str, *, known: bool = False) -> tuple[str, ...] | None:
+    """Return the authors a byline line names, as written, or None when it is not a byline.
+
+    ``Par Awa KEITA``, ``Par : Awa KEITA et Issa DEMBÉLÉ.``, ``Par A, B et C``, ``De Awa
+    KEITA``, ``Par la rédaction``, ``Par notre correspondant à Mopti``. A person's name is
+    two to five capitalised words (particles such as "ould" between them); a byline naming
+    no person (the newsroom, a correspondent) is one author. `known`: the text is known to
+    be a byline (the guided step asked for it), so the "Par" may be missing and names may be
+    typed in lower case.
+    """
+    text = _squash(line).rstrip(" .,;:")
     match = _BYLINE_RE.fullmatch(text)
-    if match is None or len(text) > _BYLINE_MAX_CHARS:
+    if match is not None:
+        names = match["name"] if match["name"] is not None else match["elided"]
+    elif known:
+        names = text
+    else:
         return None
-    words = match["name"].split(" ")
-    if not 2 <= len(words) <= 5 or not all(_is_name_word(word) for word in words):
+    parts = _AUTHORS_SPLIT_RE.split(names.rstrip(" .,;:"))
+    if not parts or len(parts) > _BYLINE_MAX_AUTHORS:
+        return None
+    authors: list[str] = []
+    for part in parts:
+        name = _byline_author(part, known=known)
+        if name is None:
+            return None
+        if all(fold(name) != fold(other) for other in authors):
+            authors.append(name)
+    return tuple(authors)
+
+
+def split_run_on_byline(paragraph: str) -> tuple[tuple[str, ...], str] | None:
+    """Return the authors of a byline run into a paragraph's first sentence, and the rest.
+
+    "Par Awa KEITA Le ministre…" gives (("Awa KEITA",), "Le ministre…"). Every surname
+    must be written in capitals, the site's way: "Par Moussa Les…" is a sentence.
+    """
+    match = _RUN_ON_BYLINE_RE.fullmatch(paragraph.strip())
+    authors = parse_byline(f"Par {match['name']}") if match is not None else None
+    if match is None or authors is None:
+        return None
+    if not all(name.split(" ")[-1].isupper() for name in authors):
+        return None
+    return authors, match["rest"].strip()
+
+
+def _byline_author(part: str, *, known: bool) -> str | None:
+    """Return one author of a byline, as written, or None when it names nobody."""
+    words = part.split(" ")
+    if fold(part) == fold(DEFAULT_AUTHOR):
+        return DEFAULT_AUTHOR
+    if _is_newsroom_byline(words):
+        # "notre correspondant": the opening word in lower case, so every spelling is one.
+        return " ".join([words[0].lower(), *words[1:]])
+    if len(part) > _BYLINE_MAX_CHARS or not 2 <= len(words) <= 5:
+        return None
+    if not all(_is_name_word(word if not known else word[:1].upper() + word[1:]) for word in words):
         return None
     # Particles ("ould", "dit", "de") join names; they never open or close one.
     if _is_particle(words[0]) or _is_particle(words[-1]):
         return None
     if sum(not _is_particle(word) for word in words) < 2:
         return None
-    return " ".join(words)
+    return part
+
+
+def _is_newsroom_byline(words: list[str]) -> bool:
+    """Tell whether a byline's words name the newsroom or a correspondent, not a person."""
+    folded = fold(" ".join(words)).replace("'", " ").replace("\u2019", " ").split()
+    return (
+        len(folded) >= 2
+        and len(words) <= _NEWSROOM_MAX_WORDS
+        and folded[0] in _NEWSROOM_DETERMINERS
+        and folded[1] in _NEWSROOM_WORDS
+        and all(_NAME_WORD_RE.fullmatch(word) or word.islower() for word in words)
+    )
+
+
+def display_name(name: str) -> str:
+    """Return an author's name the site's one way: "Seydou Koné", whatever its spelling.
+
+    A person's name is "Prénom Nom": words written all in capitals or all in lower case are
+    capitalised (each part of "Diallo-Koné", "N'Diaye"), particles between names ("de",
+    "ag", "ould", "d'") are lower case, and words already mixed ("McKenzie") are kept.
+    What is no person's name ("notre correspondant à Mopti", "AFP", "maliweb.net") is kept
+    as written.
+    """
+    text = _squash(name)
+    words = text.split(" ")
+    if not text or _is_newsroom_byline(words):
+        return text
+    if not 1 <= len(words) <= 6 or not all(_NAME_WORD_RE.fullmatch(word) for word in words):
+        return text
+    if len(words) == 1 and words[0].isupper() and len(words[0]) <= _ACRONYM_MAX_LETTERS:
+        return text
+    last = len(words) - 1
+    return " ".join(_person_word(word, i, last) for i, word in enumerate(words))
+
+
+def _person_word(word: str, index: int, last: int) -> str:
+    """Return the word at `index` of a person's name: "KONÉ" as "Koné", "D'ARCY" as "d'Arcy"."""
+    if 0 < index < last and word.lower() in _NAME_PARTICLES:
+        return word.lower()
+    if index > 0 and _ELISION_RE.match(word.lower()) and len(word) > 2:
+        return word[:2].lower() + _person_word(word[2:], 0, 0)
+    if not (word.isupper() or word.islower()):
+        return word  # written with care ("McKenzie", "Keïta"): kept
+    parts = re.split(r"([\-'\u2019])", word.lower())
+    return "".join(part[:1].upper() + part[1:] for part in parts)
+
+
+def join_authors(names: Sequence[str], lang: str = "fr") -> str:
+    """Return authors as one byline's names: "Awa Keïta et Issa Dembélé", "A, B et C"."""
+    return format_list(list(names), locale=lang)
+
+
+def byline_line(names: Sequence[str]) -> str | None:
+    """Return the byline line of the one-message format, or None for the newsroom alone."""
+    if all(fold(name) == fold(DEFAULT_AUTHOR) for name in names):
+        return None
+    return f"Par {join_authors(names)}"
 
 
 def nicest_name(current: str, candidate: str) -> str:
@@ -205,9 +348,12 @@ def parse_article_message(text: str) -> ArticleDraft:
         raise DraftError("draft.title_too_long", length=len(parsed.title), limit=TITLE_MAX_CHARS)
 
     rest = _trim_blank_lines(rest)
-    author = DEFAULT_AUTHOR
+    authors: tuple[str, ...] = (DEFAULT_AUTHOR,)
     if rest and (byline := parse_byline(rest[0])) is not None:
-        author, rest = byline, rest[1:]
+        authors, rest = byline, rest[1:]
+    elif rest and (run_on := split_run_on_byline(rest[0])) is not None:
+        # "Par Awa KEITA Le ministre a…": the byline typed on the lead's own line.
+        authors, rest[0] = run_on
 
     rest, url, image_url = _take_link_lines(rest)
     paragraphs = [
@@ -228,7 +374,8 @@ def parse_article_message(text: str) -> ArticleDraft:
         title=parsed.title,
         lead=lead,
         body=body,
-        author=author,
+        author=authors[0],
+        coauthors=authors[1:],
         topics=parsed.topics,
         url=url,
         image_url=image_url,
@@ -369,3 +516,52 @@ def _checked_url(value: str) -> str:
         shown = value if len(value) <= 80 else value[:79] + "…"
         raise DraftError("draft.bad_link", url=shown)
     return value
+
+
+# --- scheduled publication: "Parution : 02/12/2026 07:00" ------------------------------------
+
+_SCHEDULE_LABEL_RE = re.compile(r"(?:parution|publication)\s*:\s*(?P<value>.*)", re.IGNORECASE)
+_SCHEDULE_VALUE_RE = re.compile(
+    r"(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})\s+(?:à\s+)?"
+    r"(?P<hour>\d{1,2})\s*[:h]\s*(?P<minute>\d{2})",
+    re.IGNORECASE,
+)
+
+
+def take_schedule_line(text: str, tz: tzinfo) -> tuple[str, datetime | None]:
+    """Remove a closing ``Parution : JJ/MM/AAAA HH:MM`` line; return the rest and that moment.
+
+    The line stands among the closing ``Lien :`` and ``Photo :`` lines, in any order; its
+    time is in `tz`. A Parution line whose date cannot be read raises DraftError.
+    """
+    lines = _clean_message(text).split("\n")
+    end = len(lines)
+    while end > 0:
+        line = _squash(lines[end - 1])
+        if not line:
+            end -= 1
+            continue
+        if (label := _SCHEDULE_LABEL_RE.fullmatch(line)) is not None:
+            moment = parse_schedule(label["value"], tz)
+            if moment is None:
+                raise DraftError("draft.bad_schedule", value=label["value"][:40])
+            return "\n".join(lines[: end - 1] + lines[end:]), moment
+        link = _LINK_LINE_RE.fullmatch(line)
+        if link is None or not _looks_like_url(link["value"]):
+            break
+        end -= 1
+    return text, None
+
+
+def parse_schedule(value: str, tz: tzinfo) -> datetime | None:
+    """Return the moment of "02/12/2026 07:00" (or "2/12/2026 à 7h00") in `tz`, or None."""
+    match = _SCHEDULE_VALUE_RE.fullmatch(_squash(value))
+    if match is None:
+        return None
+    try:
+        return datetime(
+            int(match["year"]), int(match["month"]), int(match["day"]),
+            int(match["hour"]), int(match["minute"]), tzinfo=tz,
+        )  # fmt: skip
+    except ValueError:  # 31/02, 25:00
+        return None

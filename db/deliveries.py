@@ -12,12 +12,11 @@ both run in write transactions, so no alert is missed.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
+from db.connection import Connection, Row
+from db.instances import is_postgres
 from db.models import Delivery
 from db.recipients import recipients_sql
 
@@ -26,6 +25,7 @@ __all__ = [
     "cancel_chat_deliveries",
     "cancel_unfollowed",
     "claim_due",
+    "count_pending",
     "delivery_counts",
     "mark_cancelled",
     "mark_failed",
@@ -34,11 +34,14 @@ __all__ = [
     "next_due_at",
     "queue_article",
     "queue_followups",
+    "recent_sends",
+    "release_expired",
     "release_in_flight",
+    "renew_leases",
 ]
 
 
-def _delivery(row: sqlite3.Row) -> Delivery:
+def _delivery(row: Row) -> Delivery:
     return Delivery(
         row["id"], row["article_id"], row["chat_id"], row["status"], row["action"],
         row["priority"], row["attempts"], row["next_attempt_at"], row["created_at"],
@@ -47,7 +50,7 @@ def _delivery(row: sqlite3.Row) -> Delivery:
 
 
 async def queue_article(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     article_id: int,
     topic_ids: Sequence[int],
     author_id: int,
@@ -55,27 +58,31 @@ async def queue_article(
     *,
     priority: int = 0,
     extra_chat_ids: Sequence[int] = (),
+    coauthor_ids: Sequence[int] = (),
 ) -> int:
-    """Queue one delivery per active chat following a topic or the author; return the count.
+    """Queue one delivery per active chat following a topic or an author; return the count.
 
     One INSERT … SELECT of `recipients_sql`: the subscribers never pass through Python, and
-    a chat that follows both a topic and the author is queued once. Call inside the
-    publishing transaction.
+    a chat that follows a topic and both authors of a co-signed article is queued once. Call
+    inside the publishing transaction.
     """
-    recipients = recipients_sql(len(topic_ids), len(extra_chat_ids), by="id")
+    authors = (author_id, *coauthor_ids)
+    recipients = recipients_sql(
+        len(topic_ids), len(extra_chat_ids), by="id", author_count=len(authors)
+    )
     cursor = await conn.execute(
         f"""
         INSERT OR IGNORE INTO deliveries
             (article_id, chat_id, priority, next_attempt_at, created_at)
         SELECT ?, r.id, ?, ?, ? FROM ({recipients}) AS r
         """,
-        (article_id, priority, now, now, *topic_ids, author_id, *extra_chat_ids),
+        (article_id, priority, now, now, *topic_ids, *authors, *extra_chat_ids),
     )
     return cursor.rowcount
 
 
 async def _follow_up_stale(
-    conn: aiosqlite.Connection, scope: str, params: Sequence[object], now: float, priority: int
+    conn: Connection, scope: str, params: Sequence[object], now: float, priority: int
 ) -> int:
     """Owe an edit (or a deletion, the article withdrawn) to every stale alert in `scope`.
 
@@ -102,7 +109,7 @@ async def _follow_up_stale(
 
 
 async def queue_followups(
-    conn: aiosqlite.Connection, article_id: int, now: float, *, priority: int = 1
+    conn: Connection, article_id: int, now: float, *, priority: int = 1
 ) -> int:
     """Owe every stale alert of a changed article an edit or a deletion; return how many.
 
@@ -128,28 +135,44 @@ async def queue_followups(
     return owed + (row[0] if row else 0)
 
 
-async def claim_due(conn: aiosqlite.Connection, now: float, limit: int) -> list[Delivery]:
+async def claim_due(
+    conn: Connection,
+    now: float,
+    limit: int,
+    *,
+    claimed_by: str | None = None,
+    lease_until: float | None = None,
+) -> list[Delivery]:
     """Mark up to `limit` due deliveries as sending and return them, urgent first.
 
     Each is stamped with its article's current revision, the one it will show (read the
     article in this transaction): `mark_sent` compares it with the article's once it is out.
-    The index is named: walking deliveries_due in order stops after `limit` rows, while the
-    planner, offered the time index, may pick it and sort every due row instead.
+    It also names who claimed it and until when (`claimed_by`, `lease_until`): with several
+    instances, a claim whose lease runs out goes back to the queue (`release_expired`).
+    The index is named on SQLite: walking deliveries_due in order stops after `limit` rows,
+    while the planner, offered the time index, may pick it and sort every due row instead.
+    On PostgreSQL the rows are locked as they are picked, skipping those another instance
+    is claiming at that moment, so two claims never take the same row.
     """
+    postgres = is_postgres(conn)
+    index = "" if postgres else "INDEXED BY deliveries_due"
+    lock = "FOR UPDATE SKIP LOCKED" if postgres else ""
     async with conn.execute(
-        """
+        f"""
         UPDATE deliveries SET status = 'sending', attempts = attempts + 1,
             revision = coalesce(
                 (SELECT revision FROM articles WHERE id = deliveries.article_id), revision
-            )
+            ),
+            claimed_by = ?, lease_until = ?
         WHERE id IN (
-            SELECT id FROM deliveries INDEXED BY deliveries_due
+            SELECT id FROM deliveries {index}
             WHERE status = 'pending' AND next_attempt_at <= ?
             ORDER BY priority DESC, next_attempt_at, id LIMIT ?
+            {lock}
         )
         RETURNING *
         """,
-        (now, limit),
+        (claimed_by, lease_until, now, limit),
     ) as cursor:
         rows = await cursor.fetchall()
     deliveries = [_delivery(row) for row in rows]
@@ -157,7 +180,41 @@ async def claim_due(conn: aiosqlite.Connection, now: float, limit: int) -> list[
     return deliveries
 
 
-async def next_due_at(conn: aiosqlite.Connection) -> float | None:
+async def recent_sends(conn: Connection, since: float) -> list[tuple[int, float]]:
+    """Return (chat id, sent at) of every alert sent since `since`, oldest first."""
+    async with conn.execute(
+        "SELECT chat_id, sent_at FROM deliveries WHERE sent_at >= ? ORDER BY sent_at",
+        (since,),
+    ) as cursor:
+        return [(int(row[0]), float(row[1])) for row in await cursor.fetchall()]
+
+
+async def renew_leases(conn: Connection, claimed_by: str, lease_until: float) -> int:
+    """Extend the leases of the deliveries this instance is sending; return how many."""
+    cursor = await conn.execute(
+        "UPDATE deliveries SET lease_until = ? WHERE status = 'sending' AND claimed_by = ?",
+        (lease_until, claimed_by),
+    )
+    return cursor.rowcount
+
+
+async def release_expired(conn: Connection, now: float, *, keep: str) -> int:
+    """Return to the queue the deliveries whose claim's lease ran out; return how many.
+
+    Those of `keep` (this instance) stay: it is alive, and its sends may be on their way.
+    A row whose outcome was written is not 'sending' any more: it is never sent again.
+    """
+    cursor = await conn.execute(
+        """
+        UPDATE deliveries SET status = 'pending', claimed_by = NULL, lease_until = NULL
+        WHERE status = 'sending' AND lease_until < ? AND claimed_by <> ?
+        """,
+        (now, keep),
+    )
+    return cursor.rowcount
+
+
+async def next_due_at(conn: Connection) -> float | None:
     """Return when the next pending delivery falls due, if any."""
     async with conn.execute(
         "SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending'"
@@ -166,8 +223,15 @@ async def next_due_at(conn: aiosqlite.Connection) -> float | None:
     return row[0] if row else None
 
 
+async def count_pending(conn: Connection) -> int:
+    """Return how many deliveries wait in the outbox (due or not): GET /metrics's gauge."""
+    async with conn.execute("SELECT count(*) FROM deliveries WHERE status = 'pending'") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
 async def mark_sent(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     sent: Iterable[tuple[int, int | None, float]],
     *,
     now: float | None = None,
@@ -197,9 +261,7 @@ async def mark_sent(
     )
 
 
-async def mark_retry(
-    conn: aiosqlite.Connection, retries: Iterable[tuple[int, float, str, bool]]
-) -> None:
+async def mark_retry(conn: Connection, retries: Iterable[tuple[int, float, str, bool]]) -> None:
     """Put deliveries back in the queue: (id, next attempt at, error, count the attempt)."""
     await conn.executemany(
         """
@@ -212,7 +274,7 @@ async def mark_retry(
     )
 
 
-async def mark_failed(conn: aiosqlite.Connection, failures: Iterable[tuple[int, str]]) -> None:
+async def mark_failed(conn: Connection, failures: Iterable[tuple[int, str]]) -> None:
     """Give up on deliveries, keeping the last error."""
     await conn.executemany(
         "UPDATE deliveries SET status = 'failed', last_error = ? WHERE id = ?",
@@ -220,9 +282,7 @@ async def mark_failed(conn: aiosqlite.Connection, failures: Iterable[tuple[int, 
     )
 
 
-async def mark_cancelled(
-    conn: aiosqlite.Connection, cancellations: Iterable[tuple[int, str]]
-) -> None:
+async def mark_cancelled(conn: Connection, cancellations: Iterable[tuple[int, str]]) -> None:
     """Drop deliveries nothing is owed for any more (article withdrawn or gone), with why."""
     await conn.executemany(
         "UPDATE deliveries SET status = 'cancelled', last_error = ? WHERE id = ?",
@@ -230,11 +290,11 @@ async def mark_cancelled(
     )
 
 
-async def cancel_unfollowed(conn: aiosqlite.Connection, chat_id: int) -> int:
+async def cancel_unfollowed(conn: Connection, chat_id: int) -> int:
     """Cancel the alerts still waiting for a chat that no longer follows anything in them.
 
     Call in the transaction that removed subscriptions: an alert whose article has neither a
-    topic nor the author the chat still follows is not sent. One already on its way is left
+    topic nor an author the chat still follows is not sent. One already on its way is left
     to arrive. Return how many were cancelled.
     """
     cursor = await conn.execute(
@@ -244,7 +304,9 @@ async def cancel_unfollowed(conn: aiosqlite.Connection, chat_id: int) -> int:
           AND NOT EXISTS (
               SELECT 1 FROM subscriptions AS s JOIN articles AS a ON a.id = deliveries.article_id
               WHERE s.chat_id = deliveries.chat_id
-                AND (s.author_id = a.author_id OR s.topic_id IN (
+                AND (s.author_id IN (
+                    SELECT author_id FROM article_authors WHERE article_id = a.id
+                ) OR s.topic_id IN (
                     SELECT topic_id FROM article_topics WHERE article_id = a.id
                 ))
           )
@@ -254,7 +316,7 @@ async def cancel_unfollowed(conn: aiosqlite.Connection, chat_id: int) -> int:
     return cursor.rowcount
 
 
-async def cancel_chat_deliveries(conn: aiosqlite.Connection, chat_id: int, reason: str) -> int:
+async def cancel_chat_deliveries(conn: Connection, chat_id: int, reason: str) -> int:
     """Cancel everything still owed to a chat that is gone; return how many."""
     cursor = await conn.execute(
         """
@@ -266,13 +328,19 @@ async def cancel_chat_deliveries(conn: aiosqlite.Connection, chat_id: int, reaso
     return cursor.rowcount
 
 
-async def release_in_flight(conn: aiosqlite.Connection) -> int:
-    """Return deliveries left 'sending' by a crash to the queue; return how many.
+async def release_in_flight(conn: Connection, *, claimed_by: str | None = None) -> int:
+    """Return deliveries left 'sending' to the queue: all, or those `claimed_by` one instance.
 
-    A message that Telegram accepted just before the crash is sent again: the only
-    duplicate the design allows.
+    All is for one process on SQLite, at start-up after a crash; with several instances each
+    releases only its own when it stops (the others' are alive). A message that Telegram
+    accepted just before a crash is sent again: the only duplicate the design allows.
     """
-    cursor = await conn.execute("UPDATE deliveries SET status = 'pending' WHERE status = 'sending'")
+    mine = "" if claimed_by is None else "AND claimed_by = ?"
+    cursor = await conn.execute(
+        "UPDATE deliveries SET status = 'pending', claimed_by = NULL, lease_until = NULL "
+        f"WHERE status = 'sending' {mine}",
+        () if claimed_by is None else (claimed_by,),
+    )
     return cursor.rowcount
 
 
@@ -289,7 +357,7 @@ class DeliveryCounts:
         return self.pending == 0 and self.sending == 0
 
 
-async def delivery_counts(conn: aiosqlite.Connection, article_id: int) -> DeliveryCounts:
+async def delivery_counts(conn: Connection, article_id: int) -> DeliveryCounts:
     """Count an article's deliveries by status."""
     async with conn.execute(
         "SELECT status, count(*) FROM deliveries WHERE article_id = ? GROUP BY status",

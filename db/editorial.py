@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
+from db.connection import Connection
 from db.recipients import recipients_sql
 
 __all__ = [
@@ -27,26 +26,30 @@ class RecentTitle:
 
 
 async def count_recipients(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     topic_keys: Sequence[str],
     author_key: str,
     extra_chat_ids: Sequence[int] = (),
+    coauthor_keys: Sequence[str] = (),
 ) -> int:
-    """Count the active chats an article with these topics and author would be sent to.
+    """Count the active chats an article with these topics and authors would be sent to.
 
     The chats `deliveries.queue_article` would queue (the same `recipients_sql`), found by
-    folded keys because a draft's topics and author may not exist yet.
+    folded keys because a draft's topics and authors may not exist yet.
     """
-    recipients = recipients_sql(len(topic_keys), len(extra_chat_ids), by="key")
+    authors = (author_key, *coauthor_keys)
+    recipients = recipients_sql(
+        len(topic_keys), len(extra_chat_ids), by="key", author_count=len(authors)
+    )
     async with conn.execute(
-        f"SELECT count(*) FROM ({recipients})", (*topic_keys, author_key, *extra_chat_ids)
+        f"SELECT count(*) FROM ({recipients})", (*topic_keys, *authors, *extra_chat_ids)
     ) as cursor:
         row = await cursor.fetchone()
     return int(row[0]) if row else 0
 
 
 async def recent_titles_by_author(
-    conn: aiosqlite.Connection, author_key: str, since: float
+    conn: Connection, author_key: str, since: float
 ) -> list[RecentTitle]:
     """Return the titles an author published since `since`, newest first.
 
@@ -65,7 +68,7 @@ async def recent_titles_by_author(
         return [RecentTitle(*row) for row in await cursor.fetchall()]
 
 
-async def sent_alert_count(conn: aiosqlite.Connection, article_id: int) -> int:
+async def sent_alert_count(conn: Connection, article_id: int) -> int:
     """Count an article's alerts in readers' chats or on their way: what a correction edits.
 
     The rows `deliveries.queue_followups` counts, whatever the article's revision.
@@ -82,7 +85,7 @@ async def sent_alert_count(conn: aiosqlite.Connection, article_id: int) -> int:
     return int(row[0]) if row else 0
 
 
-async def topic_names(conn: aiosqlite.Connection, keys: Sequence[str]) -> dict[str, str]:
+async def topic_names(conn: Connection, keys: Sequence[str]) -> dict[str, str]:
     """Return the display names of the known topics among these folded keys."""
     if not keys:
         return {}
@@ -93,7 +96,7 @@ async def topic_names(conn: aiosqlite.Connection, keys: Sequence[str]) -> dict[s
         return {key: name for key, name in await cursor.fetchall()}
 
 
-async def author_name(conn: aiosqlite.Connection, key: str) -> str | None:
+async def author_name(conn: Connection, key: str) -> str | None:
     """Return the display name of a known author by folded key."""
     async with conn.execute("SELECT name FROM authors WHERE key = ?", (key,)) as cursor:
         row = await cursor.fetchone()

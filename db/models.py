@@ -23,6 +23,7 @@ __all__ = [
     "ReaderSettings",
     "Subscription",
     "Topic",
+    "Watch",
     "from_ts",
     "to_ts",
 ]
@@ -136,6 +137,7 @@ class Subscription:
     chat_id: int
     topic: Topic | None
     author: Author | None
+    thread_id: int = 0  # the forum topic it was made in; 0: none
 
     @property
     def target(self) -> Topic | Author:
@@ -146,6 +148,22 @@ class Subscription:
     @property
     def label(self) -> str:
         return f"#{self.topic.name}" if self.topic is not None else self.target.name
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """A keyword alert: the chat (in a forum, the topic) is alerted by articles holding all
+    of `key`'s terms; `words` is what the reader typed."""
+
+    id: int
+    chat_id: int
+    thread_id: int
+    key: str
+    words: str
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return tuple(self.key.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +181,7 @@ class Delivery:
     message_id: int | None
     last_error: str | None
     revision: int = 1  # the article's revision when claimed: the one its alert shows
+    thread_id: int = 0  # the forum topic it goes to (message_thread_id); 0: none
 
 
 @dataclass(frozen=True, slots=True)

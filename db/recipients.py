@@ -7,25 +7,27 @@ from typing import Literal
 __all__ = ["recipients_sql"]
 
 
-def recipients_sql(topic_count: int, extra_count: int, *, by: Literal["id", "key"]) -> str:
-    """Return a SELECT of the active chats following a topic or the author, or named extra.
+def recipients_sql(
+    topic_count: int, extra_count: int, *, by: Literal["id", "key"], author_count: int = 1
+) -> str:
+    """Return a SELECT of the active chats following a topic or an author, or named extra.
 
-    Its parameters, in order: `topic_count` topics and one author, as ids (`by="id"`, an
+    Its parameters, in order: `topic_count` topics and `author_count` authors, as ids (`by="id"`, an
     article that is stored) or as folded keys (`by="key"`, a draft whose topics and author
     may not exist yet), then `extra_count` chat ids (the channel). Each chat comes once.
     Every branch is a lookup in a unique index and a range scan of a subscriptions index.
     """
     topics = ",".join("?" * topic_count)
-    author = "?"
+    authors = ",".join("?" * author_count)
     if by == "key":
         topics = f"SELECT id FROM topics WHERE key IN ({topics})"
-        author = "(SELECT id FROM authors WHERE key = ?)"
+        authors = f"SELECT id FROM authors WHERE key IN ({authors})"
     extras = ",".join("?" * extra_count)
     return f"""
         SELECT c.id FROM chats AS c
         WHERE c.status = 'active' AND c.id IN (
             SELECT chat_id FROM subscriptions WHERE topic_id IN ({topics})
-            UNION SELECT chat_id FROM subscriptions WHERE author_id = {author}
+            UNION SELECT chat_id FROM subscriptions WHERE author_id IN ({authors})
             UNION SELECT value FROM json_each(json_array({extras}))
         )
     """

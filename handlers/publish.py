@@ -45,11 +45,12 @@ from bot.delivery import render_alert
 from bot.errors import DraftError
 from bot.i18n import plural, t
 from bot.publishing import AuditNote, content_hash
-from db import articles, deliveries, editorial
+from db import Connection, articles, deliveries, editorial
 from db.deliveries import DeliveryCounts
 from db.models import Article, ArticleDraft, Author, Topic
 from handlers.access import EditorOnly, reply_language
 from handlers.article_views import send_loaded_article
+from handlers.menu import command_names
 from handlers.newsroom import article_id_argument, editor_button, new_token
 from handlers.views import edit_or_send
 
@@ -185,8 +186,8 @@ def article_source(article: Article) -> str:
     """Return an article in the one-message format, for an editor to copy and correct."""
     tags = " ".join(f"#{topic.name.replace(' ', '_')}" for topic in article.topics)
     lines = [f"{tags} : {article.title}" if tags else article.title]
-    if site.fold(article.author.name) != site.fold(site.DEFAULT_AUTHOR):
-        lines.append(f"Par {article.author.name}")
+    if byline := site.byline_line([author.name for author in article.authors]):
+        lines.append(byline)
     lines.append(article.lead)
     if article.body:
         lines.extend(["", article.body])
@@ -198,11 +199,9 @@ def article_source(article: Article) -> str:
 async def _preview_article(context: Context, pending: _Draft, draft: ArticleDraft) -> Article:
     """Build the unsaved Article the publisher would store, names as readers will see them."""
     reader = context.bot_data.db.reader
-    author_key = site.fold(draft.author)
     topic_keys = [site.fold(name) for name in draft.topics]
     known_topics = await editorial.topic_names(reader, topic_keys)
-    known_author = await editorial.author_name(reader, author_key)
-    author_name = site.nicest_name(known_author, draft.author) if known_author else draft.author
+    authors = [await _preview_author(reader, name) for name in draft.authors]
     now = datetime.now(UTC)
     original = pending.original
     return Article(
@@ -211,7 +210,8 @@ async def _preview_article(context: Context, pending: _Draft, draft: ArticleDraf
         title=draft.title,
         lead=draft.lead,
         body=draft.body,
-        author=Author(0, author_key, author_name),
+        author=authors[0],
+        coauthors=tuple(authors[1:]),
         topics=tuple(
             Topic(0, key, known_topics.get(key, name))
             for key, name in zip(topic_keys, draft.topics, strict=True)
@@ -222,6 +222,14 @@ async def _preview_article(context: Context, pending: _Draft, draft: ArticleDraf
         image_url=draft.image_url,
         urgent=draft.urgent,
     )
+
+
+async def _preview_author(reader: Connection, written: str) -> Author:
+    """Return an author as the publisher will store her: the site's one display form."""
+    shown = site.display_name(written)
+    known = await editorial.author_name(reader, site.fold(shown))
+    name = site.display_name(site.nicest_name(known, shown)) if known else shown
+    return Author(0, site.fold(shown), name)
 
 
 # --- entry points -------------------------------------------------------------------------
@@ -296,12 +304,11 @@ async def take_byline(update: Update, context: Context) -> int | None:
         return ConversationHandler.END
     text = _text_of(update).strip()
     if not _is_skip(text):
-        line = text if text.casefold().startswith("par ") else f"Par {text}"
-        author = site.parse_byline(line)
-        if author is None:
+        authors = site.parse_byline(text, known=True)
+        if authors is None:
             await _say(update, t(pending.lang, "editor.bad_byline"))
             return None
-        pending.byline = author
+        pending.byline = site.join_authors([site.display_name(name) for name in authors])
     return await _ask_text(update, pending)
 
 
@@ -503,6 +510,7 @@ async def _outlook(context: Context, pending: _Draft) -> str:
         [site.fold(name) for name in pending.draft.topics],
         site.fold(pending.draft.author),
         () if channel is None else (channel,),
+        coauthor_keys=[site.fold(name) for name in pending.draft.coauthors],
     )
     return plural(pending.lang, "editor.will_send", reach)
 
@@ -847,8 +855,8 @@ def build_publish_conversation() -> ConversationHandler[Context]:
         warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
         return ConversationHandler(
             entry_points=[
-                CommandHandler("publish", EditorOnly(start_publish)),
-                CommandHandler("edit", EditorOnly(start_edit)),
+                CommandHandler(command_names("publish"), EditorOnly(start_publish)),
+                CommandHandler(command_names("edit"), EditorOnly(start_edit)),
             ],
             states={
                 TITLE: [MessageHandler(text, EditorOnly(take_title))],
@@ -878,7 +886,7 @@ def build_publish_conversation() -> ConversationHandler[Context]:
                 ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, EditorOnly(expire_draft))],
             },
-            fallbacks=[CommandHandler("cancel", EditorOnly(cancel_conversation))],
+            fallbacks=[CommandHandler(command_names("cancel"), EditorOnly(cancel_conversation))],
             allow_reentry=True,
             conversation_timeout=CONVERSATION_TIMEOUT,
             name="publish",

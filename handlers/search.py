@@ -7,6 +7,7 @@ being kept in the chat's data for a while.
 
 from __future__ import annotations
 
+import re
 import secrets
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -16,11 +17,13 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.buttons import SearchPageButton
-from bot.formatting import byline, escape, excerpt, format_short_date, hashtags
+from bot.formatting import article_byline, escape, excerpt, format_short_date, hashtags
 from bot.i18n import t
 from db import articles
 from db.articles import SNIPPET_END, SNIPPET_START, SearchHit, search_words
 from handlers.access import reply_language
+from handlers.article_views import remember_list
+from handlers.menu import command_names
 from handlers.views import View, article_buttons, fit_cards, page_turns, replace_page, reply_view
 
 if TYPE_CHECKING:
@@ -32,6 +35,7 @@ PAGE_SIZE = 5
 _STORED_SEARCHES = 20  # per chat, for searches too long for the callback data
 _CHAT_KEY = "reading.searches"
 _SHOWN_QUERY_CHARS = 60
+_TYPED_WORD = re.compile(r"\w+")  # the words search_words finds, before lower-casing
 
 
 def snippet_html(snippet: str) -> str:
@@ -64,7 +68,7 @@ def _cards(hits: Sequence[SearchHit], lang: str, tz: str, first: int) -> Callabl
             article = hit.article
             meta = [
                 hashtags(article.topics),
-                byline(article.author.name, lang),
+                article_byline(article, lang),
                 escape(format_short_date(article.published_at, lang, tz)),
             ]
             lines = [
@@ -81,9 +85,10 @@ def _cards(hits: Sequence[SearchHit], lang: str, tz: str, first: int) -> Callabl
     return cards
 
 
-def _page_button(context: Context, offset: int, words: Sequence[str]) -> SearchPageButton:
-    """Return the button turning to `offset`: with the words if they fit, else a token."""
-    query = " ".join(words)
+def _page_button(context: Context, offset: int, typed: str) -> SearchPageButton:
+    """Return the button turning to `offset`: with the words as typed if they fit, else a
+    token."""
+    query = typed
     button = SearchPageButton(offset, words=query)
     if button.fits():
         return button
@@ -98,23 +103,29 @@ def _page_button(context: Context, offset: int, words: Sequence[str]) -> SearchP
     return SearchPageButton(offset, token=token)
 
 
-async def search_view(context: Context, lang: str, text: str, offset: int = 0) -> View | None:
+async def search_view(
+    context: Context, chat_id: int, lang: str, text: str, offset: int = 0
+) -> View | None:
     """Return a page of search results; None when an offset is past the end."""
     words = search_words(text)
     if not words:
         return View(t(lang, "reading.search.no_words"))
     query = " ".join(words)
     page = await articles.search_articles(context.bot_data.db.reader, query, PAGE_SIZE, offset)
-    shown = escape(excerpt(query, _SHOWN_QUERY_CHARS))
+    # The reader's words as typed ("Ségou", not "ségou"), the same on every page.
+    typed = " ".join(_TYPED_WORD.findall(text)[: len(words)])
+    shown = escape(excerpt(typed, _SHOWN_QUERY_CHARS))
     if not page.items:
         return None if offset else View(t(lang, "reading.search.none", query=shown))
     tz = context.bot_data.settings.timezone
     header = t(lang, "reading.search.header", query=shown)
     body = fit_cards(header, _cards(page.items, lang, tz, offset + 1))
-    rows = article_buttons([hit.article for hit in page.items], offset + 1)
+    listed = [hit.article for hit in page.items]
+    await remember_list(context, chat_id, offset + 1, listed)
+    rows = article_buttons(listed, offset + 1)
     rows.append(
         page_turns(
-            lambda turn_to: _page_button(context, turn_to, words),
+            lambda turn_to: _page_button(context, turn_to, typed),
             offset,
             PAGE_SIZE,
             page.has_more,
@@ -124,6 +135,12 @@ async def search_view(context: Context, lang: str, text: str, offset: int = 0) -
     return View(body, InlineKeyboardMarkup([row for row in rows if row]))
 
 
+def _chat_id(update: Update) -> int:
+    chat = update.effective_chat
+    assert chat is not None  # commands, text and buttons all come from a chat
+    return chat.id
+
+
 async def search(update: Update, context: Context) -> None:
     """Search the articles for the words given."""
     lang = reply_language(update)
@@ -131,7 +148,7 @@ async def search(update: Update, context: Context) -> None:
     if not text.strip():
         await reply_view(update, View(t(lang, "reading.search.usage")))
         return
-    view = await search_view(context, lang, text)
+    view = await search_view(context, _chat_id(update), lang, text)
     await reply_view(update, view or View(t(lang, "reading.search.no_words")))
 
 
@@ -141,7 +158,7 @@ async def search_plain_text(update: Update, context: Context) -> None:
     if message is None or not message.text:
         return
     lang = reply_language(update)
-    view = await search_view(context, lang, message.text)
+    view = await search_view(context, _chat_id(update), lang, message.text)
     await reply_view(update, view or View(t(lang, "reading.search.no_words")))
 
 
@@ -158,14 +175,14 @@ async def turn_search_page(update: Update, context: Context) -> None:
             stored = (context.chat_data or {}).get(_CHAT_KEY) or {}
             words = stored.get(button.token)
         if words:
-            view = await search_view(context, lang, words, button.offset)
+            view = await search_view(context, _chat_id(update), lang, words, button.offset)
     await replace_page(query, view, t(lang, "reading.search.expired"))
 
 
 def register(application: NewsbotApplication) -> None:
     application.add_handlers(
         [
-            CommandHandler("search", search, filters=filters.UpdateType.MESSAGE),
+            CommandHandler(command_names("search"), search, filters=filters.UpdateType.MESSAGE),
             CallbackQueryHandler(turn_search_page, pattern=SearchPageButton.PATTERN),
         ]
     )

@@ -17,7 +17,7 @@ import pytest
 from bot.config import Settings
 from bot.feeds import FeedError, parse_feed
 from bot.feeds.discovery import feed_links
-from bot.feeds.entries import clean_author, read_date
+from bot.feeds.entries import clean_authors, read_date
 from bot.feeds.extraction import extract_story, is_furniture
 from bot.importer import describe_report, run_import
 from db import Database, articles, chats
@@ -128,16 +128,18 @@ def test_html_escaped_twice_is_read_as_html() -> None:
 @pytest.mark.parametrize(
     ("written", "expected"),
     [
-        ("awa.keita", None),
-        ("admin", None),
-        ("redac2", None),
-        ("Par Awa KEITA", "Awa KEITA"),
-        ("Reuters", "Reuters"),
-        ("Moussa Diarra", "Moussa Diarra"),
+        ("awa.keita", ()),
+        ("admin", ()),
+        ("redac2", ()),
+        ("Par Awa KEITA", ("Awa KEITA",)),
+        ("Reuters", ("Reuters",)),
+        ("Moussa Diarra", ("Moussa Diarra",)),
+        ("Awa KEITA et Issa DEMBÉLÉ", ("Awa KEITA", "Issa DEMBÉLÉ")),
+        ("Par Awa KEITA, Issa DEMBÉLÉ et Moussa DIARRA", ("Awa KEITA", "Issa DEMBÉLÉ", "Moussa DIARRA")),
     ],
 )
-def test_cms_logins_are_no_author(written: str, expected: str | None) -> None:
-    assert clean_author(written) == expected
+def test_cms_logins_are_no_author(written: str, expected: tuple[str, ...]) -> None:
+    assert clean_authors(written) == expected
 
 
 # --- identity ------------------------------------------------------------------------------

@@ -188,14 +188,14 @@ def test_parsed_title_is_frozen() -> None:
         ("Par Awa Keïta-Traoré", "Awa Keïta-Traoré"),
         ("Par Mohamed ould Cheikh", "Mohamed ould Cheikh"),
         ("Par Mamadou Lamine N’DIAYE", "Mamadou Lamine N’DIAYE"),
-        ("Par Awa KEITA et Seydou KONÉ", None),  # "et" is not part of a name
+        ("Par Awa KEITA et Seydou KONÉ", ("Awa KEITA", "Seydou KONÉ")),  # two authors
         ("Par ailleurs, le gouvernement a pris acte.", None),
         ("Par ailleurs le gouvernement", None),
         ("Par la suite", None),
         ("Par La suite, les discussions ont repris.", None),
         ("Par conséquent", None),
         ("Par Awa", None),
-        ("Par Awa KEITA.", None),
+        ("Par Awa KEITA.", "Awa KEITA"),  # a trailing dot ends the line, not the name
         ("Par Awa KEITA, envoyée spéciale à Gao", None),
         ("Par 2 voix contre 1", None),
         ("Par de Gaulle", None),
@@ -206,8 +206,9 @@ def test_parsed_title_is_frozen() -> None:
         ("", None),
     ],
 )
-def test_parse_byline(line: str, author: str | None) -> None:
-    assert parse_byline(line) == author
+def test_parse_byline(line: str, author: str | tuple[str, ...] | None) -> None:
+    expected = (author,) if isinstance(author, str) else author
+    assert parse_byline(line) == expected
 
 
 # --- nicest_name --------------------------------------------------------------------------

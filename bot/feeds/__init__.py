@@ -22,7 +22,7 @@ from bot.feeds import polling
 from bot.feeds.addresses import AddressPolicy, is_public_address, resolve_host
 from bot.feeds.entries import (
     FeedItem,
-    clean_author,
+    clean_authors,
     draft_from_parts,
     entry_to_item,
     html_to_paragraphs,
@@ -45,7 +45,7 @@ __all__ = [
     "ParseWorker",
     "ParsedFeed",
     "check_feed_url",
-    "clean_author",
+    "clean_authors",
     "draft_from_parts",
     "entry_to_item",
     "fetch_feed",

@@ -37,7 +37,7 @@ from db.models import ArticleDraft
 
 __all__ = [
     "FeedItem",
-    "clean_author",
+    "clean_authors",
     "draft_from_parts",
     "entry_to_item",
     "html_to_paragraphs",
@@ -198,23 +198,36 @@ def _image_url(entry: Mapping[str, Any], story: Story, base_url: str | None) -> 
     return None
 
 
-def clean_author(name: str) -> str | None:
-    """Return an author's name without a leading "Par" and stray spacing, or None if empty."""
+def clean_authors(name: str) -> tuple[str, ...]:
+    """Return the authors a feed's author field names, without "Par" and stray spacing.
+
+    "Awa KEITA et Issa DEMBÉLÉ" is two authors; a CMS login ("awa.keita") is none.
+    """
     name = _BREAKS_RE.sub(" ", clean_text(name)).strip()
     if not name:
-        return None
+        return ()
     if (byline := site.parse_byline(name)) is not None:
         return byline
     name = _LEADING_PAR_RE.sub("", name).strip()
     if " " not in name and (_LOGIN_RE.fullmatch(name) or site.fold(name) in _ROLE_ACCOUNTS):
-        return None
-    return name[:_AUTHOR_MAX_CHARS] or None
+        return ()
+    if (names := site.parse_byline(name, known=True)) is not None and len(names) > 1:
+        return names
+    return (name[:_AUTHOR_MAX_CHARS],) if name else ()
 
 
-def _author(entry: Mapping[str, Any]) -> str | None:
-    """Return the entry's author (author, dc:creator) without a leading "Par"."""
-    detail = entry.get("author_detail") or {}
-    return clean_author(str(detail.get("name") or entry.get("author") or ""))
+def _authors(entry: Mapping[str, Any]) -> tuple[str, ...]:
+    """Return the entry's authors (each author, dc:creator) without a leading "Par"."""
+    found: list[str] = []
+    details = entry.get("authors") or [entry.get("author_detail") or {}]
+    for detail in details:
+        name = detail.get("name") if isinstance(detail, Mapping) else None
+        for author in clean_authors(str(name or "")):
+            if all(site.fold(author) != site.fold(other) for other in found):
+                found.append(author)
+    if not found and (written := entry.get("author")):
+        found.extend(clean_authors(str(written)))
+    return tuple(found)
 
 
 def _moment(value: object, now: datetime) -> datetime | None:
@@ -342,7 +355,7 @@ def draft_from_parts(
     *,
     title_line: str,
     paragraphs: Sequence[str],
-    author: str | None,
+    authors: Sequence[str],
     categories: Iterable[object] = (),
     url: str | None = None,
     image_url: str | None = None,
@@ -355,7 +368,7 @@ def draft_from_parts(
     if paragraphs:
         byline, rest = split_byline(paragraphs[0])
         if byline is not None:
-            author = author or byline
+            authors = authors or byline
             paragraphs = [rest, *paragraphs[1:]] if rest else paragraphs[1:]
     parsed = site.parse_title(title_line)
     title = parsed.title or title_line.strip()
@@ -375,7 +388,8 @@ def draft_from_parts(
         title=_truncate(title, site.TITLE_MAX_CHARS),
         lead=lead,
         body=body,
-        author=author or site.DEFAULT_AUTHOR,
+        author=authors[0] if authors else site.DEFAULT_AUTHOR,
+        coauthors=tuple(authors[1:]),
         topics=_topics(parsed.topics, categories),
         url=url,
         image_url=image_url,
@@ -411,7 +425,7 @@ def entry_to_item(
     draft = draft_from_parts(
         title_line=title_line,
         paragraphs=story.paragraphs,
-        author=_author(entry) or story.byline,
+        authors=_authors(entry) or story.byline or (),
         categories=entry.get("tags") or (),
         url=link,
         image_url=_image_url(entry, story, base_url),

@@ -65,13 +65,6 @@ _CAPTION_RE = re.compile(
     r".{0,300}\(\s*(?:photos?|ph|crédits?|credits?|©|source)\b[^()]{0,60}\)\s*",
     re.IGNORECASE | re.DOTALL,
 )
-# "Par Aboubacar TRAORE Les deux pays…": a byline run into the first sentence. The name
-# ends with the site's upper-case surname, and the sentence starts with a capital.
-_RUN_ON_BYLINE_RE = re.compile(
-    r"par\s+(?P<name>(?:[A-ZÀ-Þ][\w’'.-]*\s+){1,3}?[A-ZÀ-Þ][A-ZÀ-Þ’'-]+)"
-    r"(?:\s*[,:–—-])?\s+(?P<rest>[A-ZÀ-Þ«\"“].*)",
-    re.IGNORECASE | re.DOTALL,
-)
 # A row whose picture cell holds no text: no separator at its edges, one between cells.
 _CELL_EDGES_RE = re.compile(r"^(?:\s*·\s*)+|(?:\s*·\s*)+$")
 _EMPTY_CELLS_RE = re.compile(r"\s*·(?:\s*·)+\s*")
@@ -89,7 +82,7 @@ class Story:
     """What an item's text says: its paragraphs, who signed it, and its picture."""
 
     paragraphs: list[str] = field(default_factory=list)
-    byline: str | None = None
+    byline: tuple[str, ...] | None = None  # its authors
     image_url: str | None = None
 
 
@@ -232,16 +225,12 @@ def _is_caption(paragraph: str) -> bool:
     return _CAPTION_RE.fullmatch(_BREAKS_RE.sub(" ", paragraph).strip()) is not None
 
 
-def split_byline(paragraph: str) -> tuple[str | None, str]:
-    """Return the byline a paragraph opens with ("Par Awa KEITA …") and the text after it."""
+def split_byline(paragraph: str) -> tuple[tuple[str, ...] | None, str]:
+    """Return the authors a paragraph opens with ("Par Awa KEITA …") and the text after it."""
     if (byline := site.parse_byline(paragraph)) is not None:
         return byline, ""
-    match = _RUN_ON_BYLINE_RE.fullmatch(paragraph.strip())
-    byline = site.parse_byline(f"Par {match['name']}") if match is not None else None
-    # The surname must be written in capitals, the site's way: "Par Moussa Les …" is a
-    # sentence, not a byline.
-    if match is not None and byline is not None and byline.split(" ")[-1].isupper():
-        return byline, match["rest"].strip()
+    if (run_on := site.split_run_on_byline(paragraph)) is not None:
+        return run_on
     return None, paragraph
 
 

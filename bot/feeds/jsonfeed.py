@@ -51,6 +51,7 @@ def _entry(item: dict[str, Any], now: datetime) -> dict[str, Any]:
         "title": _text(item.get("title")),
         "title_detail": {"type": "text/plain"},
         "author": ", ".join(names),
+        "authors": [{"name": name} for name in names],
         "tags": [{"term": tag} for tag in item.get("tags") or () if isinstance(tag, str)],
         "published": _text(item.get("date_published")) or None,
         "published_parsed": _struct(item.get("date_published"), now),
