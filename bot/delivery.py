@@ -37,7 +37,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ExtBot
@@ -46,7 +45,7 @@ from bot import formatting
 from bot.buttons import ArticleButton
 from bot.i18n import t
 from bot.pacing import Pacer, PacerArgs
-from db import Database, articles, chats, deliveries
+from db import Connection, Database, articles, chats, deliveries
 from db.models import Article, Chat, ChatStatus, Delivery
 
 __all__ = ["Alert", "DeliveryWorker", "WorkerStats", "render_alert"]
@@ -263,7 +262,7 @@ class DeliveryWorker:
             task.add_done_callback(self._in_flight.discard)
 
     async def _articles_for(
-        self, conn: aiosqlite.Connection, claimed: list[Delivery]
+        self, conn: Connection, claimed: list[Delivery]
     ) -> dict[int, Article | None]:
         """Return the claimed deliveries' articles, at the revision they were claimed at.
 

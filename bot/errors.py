@@ -12,8 +12,10 @@ The tree::
      │    └── UsageError             a command's arguments are not usable (handlers.feeds)
      ├── ConfigError (ValueError)    a setting is missing or wrong: start-up stops, naming the
      │                               variable (bot.config)
-     └── DatabaseTooNewError         the database was written by a newer newsbot
-         (RuntimeError)              (db.connection, which imports nothing of bot)
+     ├── DatabaseTooNewError         the database was written by a newer newsbot
+     │   (RuntimeError)              (db.connection, which imports nothing of bot)
+     └── DatabaseOpenError           the database cannot be opened or reached (a PostgreSQL
+         (RuntimeError)              server down or refusing): one line, no password
 
 String parameters of a NewsbotError are escaped (`bot.markup.escape`) when the error is
 built: catalogue values are Telegram HTML and their placeholders expect escaped text, while
@@ -26,10 +28,11 @@ from __future__ import annotations
 import json
 
 from bot.markup import escape
-from db.connection import DatabaseTooNewError
+from db.connection import DatabaseOpenError, DatabaseTooNewError
 
 __all__ = [
     "ConfigError",
+    "DatabaseOpenError",
     "DatabaseTooNewError",
     "DraftError",
     "FeedError",

@@ -13,10 +13,8 @@ grow the table, and only many chats each holding their few can fill it.
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.errors import LimitError
-from db import articles, chats
+from db import Connection, articles, chats
 
 __all__ = [
     "MAX_FOLLOWS",
@@ -34,7 +32,7 @@ MAX_UNUSED_TOPICS = 1_000
 """Topic rows no article has carried, in all chats together."""
 
 
-async def check_added(conn: aiosqlite.Connection, chat_id: int) -> None:
+async def check_added(conn: Connection, chat_id: int) -> None:
     """Raise LimitError if the follow just added took the chat past MAX_FOLLOWS.
 
     Checked after the insert, in its transaction: raising rolls the insert back, and a
@@ -44,7 +42,7 @@ async def check_added(conn: aiosqlite.Connection, chat_id: int) -> None:
         raise LimitError("sub.too_many", limit=MAX_FOLLOWS)
 
 
-async def check_new_topic(conn: aiosqlite.Connection, chat_id: int) -> None:
+async def check_new_topic(conn: Connection, chat_id: int) -> None:
     """Raise LimitError unless the chat may create one more topic no article carries."""
     if await chats.follow_count(conn, chat_id) >= MAX_FOLLOWS:
         raise LimitError("sub.too_many", limit=MAX_FOLLOWS)

@@ -1,9 +1,28 @@
-"""Data access: aiosqlite, one small async function per query, rows as dataclasses.
+"""Data access: one small async function per query, rows as dataclasses, SQLite or PostgreSQL.
 
-Modules: `connection` (opening, migrations, transactions), `articles`, `chats`,
-`deliveries` (the outbox), `feeds`, `audit`; `models` holds the dataclasses.
+Modules: `connection` (the neutral `Connection` and `Database`, opening, migrations),
+`sqlite` and `postgres` (the two backends; only `postgres` knows its driver), `articles`,
+`chats`, `deliveries` (the outbox), `feeds`, `audit`; `models` holds the dataclasses.
 """
 
-from db.connection import SCHEMA_VERSION, Database, DatabaseTooNewError, connect
+from db.connection import (
+    SCHEMA_VERSION,
+    Connection,
+    Database,
+    DatabaseOpenError,
+    DatabaseTooNewError,
+    DatabaseUrl,
+    Row,
+    connect,
+)
 
-__all__ = ["SCHEMA_VERSION", "Database", "DatabaseTooNewError", "connect"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "Connection",
+    "Database",
+    "DatabaseOpenError",
+    "DatabaseTooNewError",
+    "DatabaseUrl",
+    "Row",
+    "connect",
+]

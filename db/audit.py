@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
+from db.connection import Connection
 
 __all__ = ["AuditEntry", "audit", "recent_audit"]
 
@@ -19,7 +19,7 @@ class AuditEntry:
 
 
 async def audit(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     user_id: int,
     action: str,
     now: float,
@@ -34,7 +34,7 @@ async def audit(
     )
 
 
-async def recent_audit(conn: aiosqlite.Connection, limit: int = 50) -> list[AuditEntry]:
+async def recent_audit(conn: Connection, limit: int = 50) -> list[AuditEntry]:
     """Return the latest audit entries, newest first."""
     async with conn.execute(
         "SELECT at, user_id, action, article_id, detail FROM audit_log ORDER BY at DESC, id DESC "

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 
-import aiosqlite
-
+from db.connection import Connection, Row
 from db.deliveries import cancel_unfollowed
 from db.models import Author, Chat, ChatStatus, ChatType, Page, Subscription, Topic
 
@@ -28,7 +26,7 @@ __all__ = [
 ]
 
 
-def _chat(row: sqlite3.Row) -> Chat:
+def _chat(row: Row) -> Chat:
     return Chat(
         row["id"],
         row["type"],
@@ -40,7 +38,7 @@ def _chat(row: sqlite3.Row) -> Chat:
 
 
 async def upsert_chat(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     chat_id: int,
     chat_type: ChatType | str,  # as Telegram names it; the schema checks the value
     title: str | None,
@@ -69,9 +67,7 @@ async def upsert_chat(
     )
 
 
-async def choose_language(
-    conn: aiosqlite.Connection, chat_id: int, language: str, now: float
-) -> bool:
+async def choose_language(conn: Connection, chat_id: int, language: str, now: float) -> bool:
     """Set the chat's language for good (replies, alerts, digests); return whether it changed."""
     cursor = await conn.execute(
         """
@@ -83,7 +79,7 @@ async def choose_language(
     return cursor.rowcount > 0
 
 
-async def chosen_language(conn: aiosqlite.Connection, chat_id: int) -> str | None:
+async def chosen_language(conn: Connection, chat_id: int) -> str | None:
     """Return the language the chat chose with /language; None when it chose none."""
     async with conn.execute(
         "SELECT language FROM chats WHERE id = ? AND language_chosen = 1", (chat_id,)
@@ -92,14 +88,14 @@ async def chosen_language(conn: aiosqlite.Connection, chat_id: int) -> str | Non
     return str(row[0]) if row else None
 
 
-async def get_chat(conn: aiosqlite.Connection, chat_id: int) -> Chat | None:
+async def get_chat(conn: Connection, chat_id: int) -> Chat | None:
     """Return one chat."""
     async with conn.execute("SELECT * FROM chats WHERE id = ?", (chat_id,)) as cursor:
         row = await cursor.fetchone()
     return _chat(row) if row else None
 
 
-async def chats_by_ids(conn: aiosqlite.Connection, chat_ids: Iterable[int]) -> dict[int, Chat]:
+async def chats_by_ids(conn: Connection, chat_ids: Iterable[int]) -> dict[int, Chat]:
     """Return the chats with these ids, by id."""
     ids = list(set(chat_ids))
     if not ids:
@@ -110,9 +106,7 @@ async def chats_by_ids(conn: aiosqlite.Connection, chat_ids: Iterable[int]) -> d
         return {row["id"]: _chat(row) for row in await cursor.fetchall()}
 
 
-async def set_chat_status(
-    conn: aiosqlite.Connection, chat_id: int, status: ChatStatus, now: float
-) -> bool:
+async def set_chat_status(conn: Connection, chat_id: int, status: ChatStatus, now: float) -> bool:
     """Mark a chat active, blocked or left; return whether it changed."""
     cursor = await conn.execute(
         "UPDATE chats SET status = ?, updated_at = ? WHERE id = ? AND status <> ?",
@@ -121,7 +115,7 @@ async def set_chat_status(
     return cursor.rowcount > 0
 
 
-async def migrate_chat(conn: aiosqlite.Connection, old_id: int, new_id: int, now: float) -> None:
+async def migrate_chat(conn: Connection, old_id: int, new_id: int, now: float) -> None:
     """Move a group to its supergroup id; subscriptions and deliveries follow (ON UPDATE CASCADE).
 
     If the supergroup was already recorded (it spoke to the bot first), the old group's
@@ -145,7 +139,7 @@ async def migrate_chat(conn: aiosqlite.Connection, old_id: int, new_id: int, now
 
 
 async def subscribe(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     chat_id: int,
     now: float,
     *,
@@ -162,7 +156,7 @@ async def subscribe(
 
 
 async def unsubscribe(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     chat_id: int,
     *,
     topic_id: int | None = None,
@@ -182,7 +176,7 @@ async def unsubscribe(
     return True
 
 
-async def unsubscribe_all(conn: aiosqlite.Connection, chat_id: int) -> int:
+async def unsubscribe_all(conn: Connection, chat_id: int) -> int:
     """Remove every subscription of a chat, and cancel its alerts still waiting; return how
     many subscriptions there were."""
     cursor = await conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
@@ -192,20 +186,20 @@ async def unsubscribe_all(conn: aiosqlite.Connection, chat_id: int) -> int:
     return removed
 
 
-async def chat_subscriptions(conn: aiosqlite.Connection, chat_id: int) -> list[Subscription]:
+async def chat_subscriptions(conn: Connection, chat_id: int) -> list[Subscription]:
     """Return a chat's subscriptions, topics first, each alphabetically."""
     return await _subscriptions(conn, chat_id, -1, 0)  # LIMIT -1: all of them
 
 
 async def subscriptions_page(
-    conn: aiosqlite.Connection, chat_id: int, limit: int, offset: int = 0
+    conn: Connection, chat_id: int, limit: int, offset: int = 0
 ) -> Page[Subscription]:
     """Return one page of a chat's subscriptions, in the order of `chat_subscriptions`."""
     found = await _subscriptions(conn, chat_id, limit + 1, offset)
     return Page(found[:limit], len(found) > limit)
 
 
-async def follow_count(conn: aiosqlite.Connection, chat_id: int) -> int:
+async def follow_count(conn: Connection, chat_id: int) -> int:
     """Return how many things a chat follows: the number its cap applies to.
 
     Subscriptions only for now; keyword watches will be counted here too, so one cap
@@ -218,7 +212,7 @@ async def follow_count(conn: aiosqlite.Connection, chat_id: int) -> int:
     return int(row[0]) if row else 0
 
 
-async def new_topic_follows(conn: aiosqlite.Connection, chat_id: int) -> int:
+async def new_topic_follows(conn: Connection, chat_id: int) -> int:
     """Return how many topics no article carries yet the chat follows."""
     async with conn.execute(
         """
@@ -232,7 +226,7 @@ async def new_topic_follows(conn: aiosqlite.Connection, chat_id: int) -> int:
 
 
 async def _subscriptions(
-    conn: aiosqlite.Connection, chat_id: int, limit: int, offset: int
+    conn: Connection, chat_id: int, limit: int, offset: int
 ) -> list[Subscription]:
     async with conn.execute(
         """

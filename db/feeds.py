@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
-import aiosqlite
-
+from db.connection import Connection, Row
 from db.models import Feed
 
 __all__ = [
@@ -26,7 +24,7 @@ __all__ = [
 ]
 
 
-def _feed(row: sqlite3.Row) -> Feed:
+def _feed(row: Row) -> Feed:
     return Feed(
         row["id"], row["url"], row["title"], row["interval_minutes"], row["etag"],
         row["last_modified"], row["next_poll_at"], row["last_success_at"],
@@ -36,7 +34,7 @@ def _feed(row: sqlite3.Row) -> Feed:
 
 
 async def insert_feed(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     url: str,
     interval_minutes: int,
     now: float,
@@ -59,27 +57,27 @@ async def insert_feed(
     return await get_feed(conn, cursor.lastrowid or 0)
 
 
-async def get_feed(conn: aiosqlite.Connection, feed_id: int) -> Feed | None:
+async def get_feed(conn: Connection, feed_id: int) -> Feed | None:
     """Return one feed by id."""
     async with conn.execute("SELECT * FROM feeds WHERE id = ?", (feed_id,)) as cursor:
         row = await cursor.fetchone()
     return _feed(row) if row else None
 
 
-async def get_feed_by_url(conn: aiosqlite.Connection, url: str) -> Feed | None:
+async def get_feed_by_url(conn: Connection, url: str) -> Feed | None:
     """Return the feed with this exact URL."""
     async with conn.execute("SELECT * FROM feeds WHERE url = ?", (url,)) as cursor:
         row = await cursor.fetchone()
     return _feed(row) if row else None
 
 
-async def list_feeds(conn: aiosqlite.Connection) -> list[Feed]:
+async def list_feeds(conn: Connection) -> list[Feed]:
     """Return every feed, oldest first."""
     async with conn.execute("SELECT * FROM feeds ORDER BY id") as cursor:
         return [_feed(row) for row in await cursor.fetchall()]
 
 
-async def due_feeds(conn: aiosqlite.Connection, now: float, limit: int) -> list[Feed]:
+async def due_feeds(conn: Connection, now: float, limit: int) -> list[Feed]:
     """Return up to `limit` enabled feeds whose next poll is due, the most overdue first."""
     async with conn.execute(
         "SELECT * FROM feeds WHERE enabled = 1 AND next_poll_at <= ? "
@@ -89,7 +87,7 @@ async def due_feeds(conn: aiosqlite.Connection, now: float, limit: int) -> list[
         return [_feed(row) for row in await cursor.fetchall()]
 
 
-async def delete_feed(conn: aiosqlite.Connection, feed_id: int) -> Feed | None:
+async def delete_feed(conn: Connection, feed_id: int) -> Feed | None:
     """Remove a feed (its articles stay); return what was removed, or None."""
     feed = await get_feed(conn, feed_id)
     if feed is not None:
@@ -98,7 +96,7 @@ async def delete_feed(conn: aiosqlite.Connection, feed_id: int) -> Feed | None:
 
 
 async def record_success(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     feed_id: int,
     now: float,
     next_poll_at: float,
@@ -132,7 +130,7 @@ async def record_success(
 
 
 async def record_failure(
-    conn: aiosqlite.Connection, feed_id: int, now: float, next_poll_at: float, error: str
+    conn: Connection, feed_id: int, now: float, next_poll_at: float, error: str
 ) -> int:
     """Store a failed poll and when to try again; return the failures in a row, this one too."""
     await conn.execute(
@@ -151,7 +149,7 @@ async def record_failure(
     return int(row[0]) if row else 0
 
 
-async def item_hash(conn: aiosqlite.Connection, source_key: str) -> str | None:
+async def item_hash(conn: Connection, source_key: str) -> str | None:
     """Return the fingerprint of a feed item as it was last published, if it was."""
     async with conn.execute(
         "SELECT item_hash FROM feed_items WHERE source_key = ?", (source_key,)
@@ -161,7 +159,7 @@ async def item_hash(conn: aiosqlite.Connection, source_key: str) -> str | None:
 
 
 async def remember_item(
-    conn: aiosqlite.Connection, source_key: str, fingerprint: str, *, undated: bool = False
+    conn: Connection, source_key: str, fingerprint: str, *, undated: bool = False
 ) -> None:
     """Record the fingerprint of a feed item just published, and whether it had no date."""
     await conn.execute(
@@ -172,7 +170,7 @@ async def remember_item(
     )
 
 
-async def is_undated(conn: aiosqlite.Connection, source_key: str) -> bool:
+async def is_undated(conn: Connection, source_key: str) -> bool:
     """Tell whether a feed item was stored without a readable date (dated when first seen)."""
     async with conn.execute(
         "SELECT undated FROM feed_items WHERE source_key = ?", (source_key,)
@@ -181,7 +179,7 @@ async def is_undated(conn: aiosqlite.Connection, source_key: str) -> bool:
     return bool(row and row[0])
 
 
-async def aliased_source(conn: aiosqlite.Connection, aliases: Sequence[str]) -> str | None:
+async def aliased_source(conn: Connection, aliases: Sequence[str]) -> str | None:
     """Return the source key stored under the first of `aliases` that names one, if any."""
     for alias in aliases:
         async with conn.execute(
@@ -193,9 +191,7 @@ async def aliased_source(conn: aiosqlite.Connection, aliases: Sequence[str]) -> 
     return None
 
 
-async def remember_aliases(
-    conn: aiosqlite.Connection, source_key: str, aliases: Sequence[str]
-) -> None:
+async def remember_aliases(conn: Connection, source_key: str, aliases: Sequence[str]) -> None:
     """Record other names (link, title and date) of the item stored under `source_key`."""
     await conn.executemany(
         "INSERT INTO feed_aliases (alias, source_key) VALUES (?, ?) ON CONFLICT (alias) DO NOTHING",

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-import aiosqlite
+from db.connection import Connection
 
 __all__ = [
     "ArticleStats",
@@ -54,7 +54,7 @@ class DeliveryStats:
     p95_delay: float | None = None
 
 
-async def article_stats(conn: aiosqlite.Connection, since: float) -> ArticleStats:
+async def article_stats(conn: Connection, since: float) -> ArticleStats:
     """Count published articles (all, and since `since`) and withdrawn ones."""
     async with conn.execute(
         """
@@ -71,7 +71,7 @@ async def article_stats(conn: aiosqlite.Connection, since: float) -> ArticleStat
     return ArticleStats(*row)
 
 
-async def chat_stats(conn: aiosqlite.Connection) -> ChatStats:
+async def chat_stats(conn: Connection) -> ChatStats:
     """Count chats by status, and the active ones by kind (reads `chats_by_status` only)."""
     async with conn.execute(
         "SELECT status, type, count(*) FROM chats GROUP BY status, type"
@@ -93,18 +93,18 @@ async def chat_stats(conn: aiosqlite.Connection) -> ChatStats:
     )
 
 
-async def top_topic_subscriptions(conn: aiosqlite.Connection, limit: int = 10) -> list[Ranked]:
+async def top_topic_subscriptions(conn: Connection, limit: int = 10) -> list[Ranked]:
     """Return the most followed topics, counting active chats only (those alerts reach)."""
     return await _most_followed(conn, "topics", "topic_id", limit)
 
 
-async def top_author_subscriptions(conn: aiosqlite.Connection, limit: int = 10) -> list[Ranked]:
+async def top_author_subscriptions(conn: Connection, limit: int = 10) -> list[Ranked]:
     """Return the most followed authors, counting active chats only (those alerts reach)."""
     return await _most_followed(conn, "authors", "author_id", limit)
 
 
 async def _most_followed(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     table: Literal["topics", "authors"],
     column: Literal["topic_id", "author_id"],
     limit: int,
@@ -141,7 +141,7 @@ _NTH_DELAY = """
 """
 
 
-async def delivery_stats(conn: aiosqlite.Connection, since: float) -> DeliveryStats:
+async def delivery_stats(conn: Connection, since: float) -> DeliveryStats:
     """Count the alerts queued since `since` by outcome, with the publication-to-delivery delay.
 
     Percentiles are nearest-rank, read by SQLite at their offset in the sorted delays, so no
@@ -163,7 +163,7 @@ def _nearest_rank(fraction: float, count: int) -> int:
     return max(0, math.ceil(fraction * count) - 1)
 
 
-async def _nth_delay(conn: aiosqlite.Connection, since: float, offset: int) -> float | None:
+async def _nth_delay(conn: Connection, since: float, offset: int) -> float | None:
     async with conn.execute(_NTH_DELAY, (since, offset)) as cursor:
         row = await cursor.fetchone()
     return float(row[0]) if row else None

@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
-import aiosqlite
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters, Update
 from telegram.error import BadRequest
 
@@ -34,7 +33,7 @@ from bot.formatting import (
     visible_length,
 )
 from bot.i18n import t
-from db import articles, chats
+from db import Connection, articles, chats
 from db.models import Article, Author, Page, Topic
 from handlers.access import reply_language
 from handlers.views import (
@@ -79,7 +78,7 @@ def _timezone(context: Context) -> str:
 
 
 async def _older(
-    reader: aiosqlite.Connection, scope: Scope, size: int, cursor: articles.Cursor | None
+    reader: Connection, scope: Scope, size: int, cursor: articles.Cursor | None
 ) -> Page[Article]:
     if scope.kind == "t":
         return await articles.articles_by_topic(reader, scope.id, size, cursor)
@@ -89,7 +88,7 @@ async def _older(
 
 
 async def _newer(
-    reader: aiosqlite.Connection, scope: Scope, size: int, cursor: articles.Cursor
+    reader: Connection, scope: Scope, size: int, cursor: articles.Cursor
 ) -> Page[Article]:
     if scope.kind == "t":
         return await articles.newer_articles_by_topic(reader, scope.id, size, cursor)
@@ -216,7 +215,7 @@ async def article_page(
     return View(text, markup(rows))
 
 
-async def _followed(reader: aiosqlite.Connection, chat_id: int) -> set[tuple[str, int]]:
+async def _followed(reader: Connection, chat_id: int) -> set[tuple[str, int]]:
     """Return what a chat follows, as ("t", topic_id) and ("a", author_id)."""
     return {
         ("t", s.topic.id) if s.topic is not None else ("a", s.target.id)

@@ -15,7 +15,6 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
-import aiosqlite
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -31,7 +30,7 @@ from bot.buttons import (
 from bot.formatting import escape, excerpt, hashtag
 from bot.i18n import t
 from bot.site import closest, fold_query
-from db import articles
+from db import Connection, articles
 from db.models import Author, Topic
 from handlers.access import reply_language
 from handlers.article_views import (
@@ -87,7 +86,7 @@ def _parse_latest_args(args: Sequence[str]) -> tuple[int, str]:
 
 
 async def _match_topic(
-    reader: aiosqlite.Connection, name: str
+    reader: Connection, name: str
 ) -> tuple[Topic | None, list[Topic], list[Topic]]:
     """Return (the topic, several matches to choose from, close names) for a typed name."""
     folded = fold_query(name.lstrip("#"))
@@ -265,7 +264,7 @@ async def open_article(update: Update, context: Context) -> None:
 
 
 async def _match_author(
-    reader: aiosqlite.Connection, name: str
+    reader: Connection, name: str
 ) -> tuple[Author | None, list[Author], list[Author]]:
     """Return (the author, several matches to choose from, close names) for a typed name."""
     folded = fold_query(name)

@@ -153,4 +153,4 @@ async def test_reading_queries_use_indexes(database: Database, query: str) -> No
         "author_candidates": lambda: articles.author_candidates(reader, "keitta"),
         "topic_candidates": lambda: articles.topic_candidates(reader, "sentee"),
     }
-    _uses_indexes(await _plans(reader, calls[query]))
+    _uses_indexes(await _plans(reader.raw, calls[query]))

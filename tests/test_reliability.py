@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from telegram.error import TimedOut
 
-import db.connection
+import db.sqlite
 from bot.config import Settings
 from bot.i18n import t
 from bot.sandbox import Sandbox, SandboxMessage, SandboxUser
@@ -37,7 +37,7 @@ pytestmark = pytest.mark.limits(global_rate=RATE, seed=11)
 @pytest.fixture
 def bot_settings(bot_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """The shared settings, for a bot whose database gives up on a lock after BUSY_MS."""
-    monkeypatch.setattr(db.connection, "BUSY_TIMEOUT_MS", BUSY_MS)
+    monkeypatch.setattr(db.sqlite, "BUSY_TIMEOUT_MS", BUSY_MS)
     return bot_settings
 
 
