@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from db.connection import Connection, Row
+from db.connection import ALL, Connection, Row
 from db.deliveries import cancel_unfollowed
 from db.models import Author, Chat, ChatStatus, ChatType, Page, Subscription, Topic
 
@@ -61,7 +61,7 @@ async def upsert_chat(
             type = excluded.type, title = excluded.title,
             language = CASE WHEN excluded.type = 'private' AND chats.language_chosen = 0
                             THEN excluded.language ELSE chats.language END,
-            status = COALESCE(?, status), updated_at = excluded.updated_at
+            status = COALESCE(?, chats.status), updated_at = excluded.updated_at
         """,
         (chat_id, chat_type, title, language, status, now, now, status),
     )
@@ -129,11 +129,24 @@ async def migrate_chat(conn: Connection, old_id: int, new_id: int, now: float) -
             (new_id, now, old_id),
         )
         return
+    # What the supergroup has already stays; the old group's duplicates of it go with the
+    # old chat (ON DELETE CASCADE).
     await conn.execute(
-        "UPDATE OR IGNORE subscriptions SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+        """
+        UPDATE subscriptions AS old SET chat_id = ? WHERE old.chat_id = ? AND NOT EXISTS (
+            SELECT 1 FROM subscriptions AS s WHERE s.chat_id = ?
+              AND (s.topic_id = old.topic_id OR s.author_id = old.author_id)
+        )
+        """,
+        (new_id, old_id, new_id),
     )
     await conn.execute(
-        "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+        """
+        UPDATE deliveries AS old SET chat_id = ? WHERE old.chat_id = ? AND NOT EXISTS (
+            SELECT 1 FROM deliveries AS d WHERE d.chat_id = ? AND d.article_id = old.article_id
+        )
+        """,
+        (new_id, old_id, new_id),
     )
     await conn.execute("DELETE FROM chats WHERE id = ?", (old_id,))
 
@@ -148,8 +161,8 @@ async def subscribe(
 ) -> bool:
     """Subscribe a chat to a topic or an author; return False if it already was."""
     cursor = await conn.execute(
-        "INSERT OR IGNORE INTO subscriptions (chat_id, topic_id, author_id, created_at) "
-        "VALUES (?, ?, ?, ?)",
+        "INSERT INTO subscriptions (chat_id, topic_id, author_id, created_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (chat_id, topic_id, author_id, now),
     )
     return cursor.rowcount > 0
@@ -188,7 +201,7 @@ async def unsubscribe_all(conn: Connection, chat_id: int) -> int:
 
 async def chat_subscriptions(conn: Connection, chat_id: int) -> list[Subscription]:
     """Return a chat's subscriptions, topics first, each alphabetically."""
-    return await _subscriptions(conn, chat_id, -1, 0)  # LIMIT -1: all of them
+    return await _subscriptions(conn, chat_id, ALL, 0)
 
 
 async def subscriptions_page(

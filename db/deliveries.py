@@ -11,7 +11,6 @@ both run in write transactions, so no alert is missed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -72,9 +71,13 @@ async def queue_article(
     )
     cursor = await conn.execute(
         f"""
-        INSERT OR IGNORE INTO deliveries
+        INSERT INTO deliveries
             (article_id, chat_id, priority, next_attempt_at, created_at)
-        SELECT ?, r.id, ?, ?, ? FROM ({recipients}) AS r
+        SELECT CAST(? AS BIGINT), r.id, CAST(? AS INTEGER), CAST(? AS DOUBLE PRECISION),
+               CAST(? AS DOUBLE PRECISION)
+        FROM ({recipients}) AS r
+        WHERE true  -- SQLite reads an ON right after FROM … AS r as a join's
+        ON CONFLICT DO NOTHING
         """,
         (article_id, priority, now, now, *topic_ids, *authors, *extra_chat_ids),
     )
@@ -255,10 +258,9 @@ async def mark_sent(
         rows,
     )
     due = now if now is not None else max(sent_at for _, sent_at, _ in rows)
-    ids = json.dumps([delivery_id for _, _, delivery_id in rows])
-    return await _follow_up_stale(
-        conn, "deliveries.id IN (SELECT value FROM json_each(?))", (ids,), due, priority
-    )
+    ids = [delivery_id for _, _, delivery_id in rows]
+    marks = ",".join("?" * len(ids))
+    return await _follow_up_stale(conn, f"deliveries.id IN ({marks})", ids, due, priority)
 
 
 async def mark_retry(conn: Connection, retries: Iterable[tuple[int, float, str, bool]]) -> None:

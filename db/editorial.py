@@ -42,7 +42,7 @@ async def count_recipients(
         len(topic_keys), len(extra_chat_ids), by="key", author_count=len(authors)
     )
     async with conn.execute(
-        f"SELECT count(*) FROM ({recipients})", (*topic_keys, *authors, *extra_chat_ids)
+        f"SELECT count(*) FROM ({recipients}) AS r", (*topic_keys, *authors, *extra_chat_ids)
     ) as cursor:
         row = await cursor.fetchone()
     return int(row[0]) if row else 0

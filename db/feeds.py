@@ -44,17 +44,18 @@ async def insert_feed(
     title: str | None = None,
 ) -> Feed | None:
     """Add a feed; return it, or None if a feed with this URL exists already."""
-    cursor = await conn.execute(
+    feed_id = await conn.fetchval(
         """
         INSERT INTO feeds (url, title, interval_minutes, next_poll_at, added_at, added_by)
         VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (url) DO NOTHING
+        RETURNING id
         """,
         (url, title, interval_minutes, next_poll_at, now, added_by),
     )
-    if cursor.rowcount == 0:
+    if feed_id is None:
         return None
-    return await get_feed(conn, cursor.lastrowid or 0)
+    return await get_feed(conn, int(feed_id))
 
 
 async def get_feed(conn: Connection, feed_id: int) -> Feed | None:

@@ -22,12 +22,19 @@ def recipients_sql(
     if by == "key":
         topics = f"SELECT id FROM topics WHERE key IN ({topics})"
         authors = f"SELECT id FROM authors WHERE key IN ({authors})"
-    extras = ",".join("?" * extra_count)
+    # An empty list is no branch at all: PostgreSQL has no `IN ()`.
+    branches = ["SELECT id FROM chats WHERE false"]
+    if topic_count:
+        branches.append(f"SELECT chat_id FROM subscriptions WHERE topic_id IN ({topics})")
+    if author_count:
+        branches.append(f"SELECT chat_id FROM subscriptions WHERE author_id IN ({authors})")
+    if extra_count:
+        extras = ", ".join(["(CAST(? AS BIGINT))"] * extra_count)
+        branches.append(f"SELECT column1 FROM (VALUES {extras}) AS extra")
+    union = "\n            UNION ".join(branches)
     return f"""
         SELECT c.id FROM chats AS c
         WHERE c.status = 'active' AND c.id IN (
-            SELECT chat_id FROM subscriptions WHERE topic_id IN ({topics})
-            UNION SELECT chat_id FROM subscriptions WHERE author_id IN ({authors})
-            UNION SELECT value FROM json_each(json_array({extras}))
+            {union}
         )
     """

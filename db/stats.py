@@ -59,9 +59,9 @@ async def article_stats(conn: Connection, since: float) -> ArticleStats:
     async with conn.execute(
         """
         SELECT
-            coalesce(sum(status = 'published'), 0),
-            coalesce(sum(status = 'published' AND published_at >= ?), 0),
-            coalesce(sum(status = 'withdrawn'), 0)
+            count(*) FILTER (WHERE status = 'published'),
+            count(*) FILTER (WHERE status = 'published' AND published_at >= ?),
+            count(*) FILTER (WHERE status = 'withdrawn')
         FROM articles
         """,
         (since,),
@@ -126,15 +126,16 @@ async def _most_followed(
 # since moved on to a correction or a withdrawal; pending and failed are alerts never sent.
 _DELIVERY_COUNTS = """
     SELECT
-        coalesce(sum(sent_at IS NOT NULL), 0),
-        coalesce(sum(sent_at IS NULL AND status IN ('pending', 'sending')), 0),
-        coalesce(sum(sent_at IS NULL AND status = 'failed'), 0),
-        coalesce(sum(sent_at IS NULL AND status = 'cancelled'), 0)
+        count(*) FILTER (WHERE sent_at IS NOT NULL),
+        count(*) FILTER (WHERE sent_at IS NULL AND status IN ('pending', 'sending')),
+        count(*) FILTER (WHERE sent_at IS NULL AND status = 'failed'),
+        count(*) FILTER (WHERE sent_at IS NULL AND status = 'cancelled')
     FROM deliveries WHERE created_at >= ?
 """
 
 _NTH_DELAY = """
-    SELECT max(d.sent_at - a.published_at, 0) AS delay
+    SELECT CASE WHEN d.sent_at > a.published_at THEN d.sent_at - a.published_at ELSE 0 END
+        AS delay
     FROM deliveries AS d JOIN articles AS a ON a.id = d.article_id
     WHERE d.created_at >= ? AND d.sent_at IS NOT NULL
     ORDER BY delay LIMIT 1 OFFSET ?
