@@ -19,10 +19,13 @@ keep working.
     sr:<offset>:<words> / sr:<offset>:~<token>      SearchPageButton
     sub:<t|a>:<id>, sub:+…, sub:-…                  SubscriptionButton
     sub:new:<name>                                  NewTopicButton
-    sub:all                                         UnsubscribeAllButton
+    sub:all, sub:all:no                             UnsubscribeAllButton (yes, no)
     subs:<offset>                                   SubscriptionsPageButton
     lang:<code>                                     LanguageButton
+    set:<d|q>:<value>, set:show                     SettingsButton (/settings)
     ed:<action>:<token>                             EditorButton (every editor button)
+    ed:at:<token>:<day>[:<minutes>]                 ScheduleButton (a draft's publication time)
+    ed:sch:<now|drop>:<scheduled_id>                ScheduledButton (/scheduled)
 
 `SubscriptionButton.PATTERN` takes every "sub:" data, so its handler is registered after
 those of `NewTopicButton` and `UnsubscribeAllButton`.
@@ -44,8 +47,11 @@ __all__ = [
     "EditorButton",
     "LanguageButton",
     "NewTopicButton",
+    "ScheduleButton",
+    "ScheduledButton",
     "Scope",
     "SearchPageButton",
+    "SettingsButton",
     "SubscriptionButton",
     "SubscriptionsPageButton",
     "TopicButton",
@@ -332,17 +338,20 @@ class NewTopicButton(Button):
 
 @dataclass(frozen=True, slots=True)
 class UnsubscribeAllButton(Button):
-    """Confirm /unsubscribe all."""
+    """Answer /unsubscribe all: stop every subscription ("Oui"), or keep them ("Non")."""
 
-    PATTERN: ClassVar[re.Pattern[str]] = _pattern("sub:all")
+    confirm: bool = True
+    PATTERN: ClassVar[re.Pattern[str]] = _pattern("sub:all", r"(?P<no>:no)?")
 
     def _data(self) -> str:
-        return "sub:all"
+        return "sub:all" if self.confirm else "sub:all:no"
 
     @classmethod
     def parse(cls, match: re.Match[str] | None) -> UnsubscribeAllButton | None:
         """Return the button pressed; None when its data is not well formed."""
-        return None if _fields(match) is None else cls()
+        if (fields := _fields(match)) is None:
+            return None
+        return cls(confirm="no" not in fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,6 +393,31 @@ class LanguageButton(Button):
         return cls(fields["language"])
 
 
+@dataclass(frozen=True, slots=True)
+class SettingsButton(Button):
+    """Change a setting of /settings in place: a digest time toggled ("d", minutes after
+    midnight) or digests "off"; quiet hours ("q") set to "start-end" or "off"; or, for
+    `setting` "show", the settings drawn again (the way back from another screen)."""
+
+    setting: Literal["d", "q", "show"]
+    value: str = ""
+    PATTERN: ClassVar[re.Pattern[str]] = _pattern(
+        "set:", r"(?:(?P<setting>[dq]):(?P<value>off|\d{1,4}(?:-\d{1,4})?)|(?P<show>show))"
+    )
+
+    def _data(self) -> str:
+        return "set:show" if self.setting == "show" else f"set:{self.setting}:{self.value}"
+
+    @classmethod
+    def parse(cls, match: re.Match[str] | None) -> SettingsButton | None:
+        """Return the button pressed; None when its data is not well formed."""
+        if (fields := _fields(match)) is None:
+            return None
+        if "show" in fields:
+            return cls("show")
+        return cls("d" if fields["setting"] == "d" else "q", fields["value"])
+
+
 # --- the newsroom --------------------------------------------------------------------------
 
 _TOKEN = r"(?P<token>[A-Za-z0-9_-]{1,16})"  # what secrets.token_urlsafe gives
@@ -416,3 +450,52 @@ class EditorButton(Button):
         if (fields := _fields(match)) is None:
             return None
         return cls(fields["action"], fields["token"])
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleButton(Button):
+    """Choose when the draft the token names comes out: a day (0 today, 1 tomorrow), then a
+    time of day in minutes after local midnight (None: the day only, the time comes next)."""
+
+    token: str
+    day: int
+    minutes: int | None = None
+    PATTERN: ClassVar[re.Pattern[str]] = _pattern(
+        "ed:at:", rf"{_TOKEN}:(?P<day>[01])(?::(?P<minutes>\d{{1,4}}))?"
+    )
+
+    def _data(self) -> str:
+        tail = "" if self.minutes is None else f":{self.minutes}"
+        return f"ed:at:{self.token}:{self.day}{tail}"
+
+    @classmethod
+    def parse(cls, match: re.Match[str] | None) -> ScheduleButton | None:
+        """Return the button pressed; None when its data is not well formed."""
+        if (fields := _fields(match)) is None:
+            return None
+        minutes = int(fields["minutes"]) if "minutes" in fields else None
+        if minutes is not None and minutes >= 24 * 60:
+            return None
+        return cls(fields["token"], int(fields["day"]), minutes)
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledButton(Button):
+    """Publish now ("now") or cancel ("drop") an article waiting in /scheduled."""
+
+    action: Literal["now", "drop"]
+    scheduled_id: int
+    PATTERN: ClassVar[re.Pattern[str]] = _pattern(
+        "ed:sch:", r"(?P<action>now|drop):(?P<scheduled_id>\d{1,18})"
+    )
+
+    def _data(self) -> str:
+        return f"ed:sch:{self.action}:{self.scheduled_id}"
+
+    @classmethod
+    def parse(cls, match: re.Match[str] | None) -> ScheduledButton | None:
+        """Return the button pressed; None when its data is not well formed."""
+        if (fields := _fields(match)) is None:
+            return None
+        action: Literal["now", "drop"] = "now" if fields["action"] == "now" else "drop"
+        return cls(action, int(fields["scheduled_id"]))

@@ -1,26 +1,32 @@
 """The types every layer shares: `BotData`, the handlers' `Context`, the application's type.
 
-A leaf: at run time it imports only configuration, the database and the bounded maps;
-everything else is named under TYPE_CHECKING, so that nothing imports the composition root
-(bot.app) to learn these types.
+A leaf: at run time it imports only configuration, the database, the bounded maps, the
+metrics and the editors' roster; everything else is named under TYPE_CHECKING, so that nothing imports the
+composition root (bot.app) to learn these types.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from bot.bounded import AdminCache, FloodBuckets, RecordedChats
 from bot.config import Settings
+from bot.metrics import Metrics
+from bot.roster import EditorRoster
 from db import Database
 
 if TYPE_CHECKING:
     from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
     from bot.delivery import DeliveryWorker
+    from bot.digests import DigestWorker
     from bot.feeds import FeedPoller
     from bot.pacing import PacerArgs
     from bot.publishing import Publisher
+    from bot.web import WebServer
 
 __all__ = ["BotData", "Context", "NewsbotApplication"]
 
@@ -41,6 +47,16 @@ class BotData:
     """The per-user fair-rate buckets of handlers.access."""
     admin_cache: AdminCache = field(default_factory=AdminCache)
     """(chat, user) -> is a group admin: getChatMember answers, kept briefly."""
+    editors: EditorRoster = field(default_factory=EditorRoster)
+    """The editors added from Telegram, read from the database every few seconds at most."""
+    metrics: Metrics = field(default_factory=Metrics)
+    """The counters GET /metrics shows, this application's own."""
+    web: WebServer | None = None
+    """The HTTP server: the webhook, /healthz, /metrics (when one is configured)."""
+    digests: DigestWorker | None = None
+    """Sends the digests of chats that take them (and of quiet hours once they end)."""
+    clock: Callable[[], float] = field(default_factory=lambda: time.time)
+    """Unix time for the outbox, the digests and publishing: tests set their own."""
 
     @property
     def db(self) -> Database:

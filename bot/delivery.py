@@ -18,7 +18,10 @@ are rendered at the article's latest revision (or cancelled), and one that was o
 owed its edit or deletion when its outcome is written (db/deliveries.py decides which alerts
 are stale, in one place).
 
-A crash leaves claimed deliveries `sending`; start() puts them back. A message Telegram
+A crash leaves claimed deliveries `sending`; start() puts them back. With several instances
+on PostgreSQL (bot/instances.py) one of them, elected, sends; each claim carries a lease the
+sender renews while its sends run, and only claims whose lease ran out go back to the queue,
+whoever finds them: the others may be alive. A message Telegram
 accepted in the instant before a crash, whose outcome was not yet written, is sent again:
 the only duplicate the design allows. Up to `_BATCH_ABOVE` messages a second each outcome is
 committed before its slot takes another send, so that is only a send whose answer had not
@@ -36,6 +39,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
@@ -43,9 +47,12 @@ from telegram.ext import ExtBot
 
 from bot import formatting
 from bot.buttons import ArticleButton
+from bot.digests import plan_of
 from bot.i18n import t
+from bot.instances import Leadership, SharedPace, new_instance_id
+from bot.metrics import Metrics
 from bot.pacing import Pacer, PacerArgs
-from db import Connection, Database, articles, chats, deliveries
+from db import Connection, Database, articles, chats, deliveries, digests
 from db.models import Article, Chat, ChatStatus, Delivery
 
 __all__ = ["Alert", "DeliveryWorker", "WorkerStats", "render_alert"]
@@ -57,6 +64,10 @@ _BACKOFF_BASE = 2.0
 _BACKOFF_CAP = 900.0
 _DELETE_WINDOW = 48 * 3600  # Telegram lets a bot delete its messages for 48 hours
 _IDLE_LOOK = 5.0  # seconds between looks at an empty outbox
+# With several instances the sender cannot be woken by an article published on another one.
+_SHARED_IDLE_LOOK = 1.0
+_LEASE = 15.0  # seconds a claim holds unless renewed: how long a dead instance's rows wait
+_RENEW_EVERY = 3.0  # seconds between two renewals of this instance's leases
 _FLUSH_EVERY = 0.25  # seconds: the longest any outcome waits to be written
 # Messages a second up to which each outcome is committed before its slot moves on. A commit
 # costs the bot 0.1-0.2 ms of CPU (bench/b2_pipeline.py): under 1 % of a core at Telegram's
@@ -136,8 +147,17 @@ class DeliveryWorker:
         clock: Callable[[], float] = time.time,
         seed: int | None = None,
         paid_broadcast: bool = False,
+        metrics: Metrics | None = None,
+        instance: str | None = None,
+        shared: bool = False,
     ):
         self.db = db
+        self.instance = instance or new_instance_id()
+        # Several instances share the database (PostgreSQL): the elected one sends.
+        self._leadership = Leadership(db, pacer, clock) if shared else None
+        self._shared_pace = SharedPace(db, pacer, self._is_sender, clock) if shared else None
+        self._renewed = 0.0
+        self.metrics = metrics or Metrics()
         self.bot = bot
         self.pacer = pacer
         self.timezone = timezone
@@ -171,7 +191,14 @@ class DeliveryWorker:
     async def start(self) -> None:
         """Return crashed deliveries to the queue and start working."""
         async with self.db.transaction() as conn:
-            released = await deliveries.release_in_flight(conn)
+            if self._leadership is None:
+                released = await deliveries.release_in_flight(conn)
+            else:  # the other instances may be alive: only expired claims are nobody's
+                released = await deliveries.release_expired(
+                    conn, self._clock(), keep=self.instance
+                )
+        if self._shared_pace is not None:
+            self._shared_pace.start()
         if released:
             logger.warning("Resuming %d deliveries interrupted by a stop", released)
         self._stopping = False
@@ -192,7 +219,11 @@ class DeliveryWorker:
             await asyncio.gather(*late, return_exceptions=True)
         await self._flush()
         async with self.db.transaction() as conn:
-            await deliveries.release_in_flight(conn)
+            await deliveries.release_in_flight(conn, claimed_by=self.instance)
+        if self._shared_pace is not None:
+            await self._shared_pace.stop()
+        if self._leadership is not None:
+            await self._leadership.close()
 
     def wake(self) -> None:
         """Look at the outbox now (something was queued)."""
@@ -207,13 +238,19 @@ class DeliveryWorker:
                 if time.monotonic() - last_flush >= _FLUSH_EVERY or len(self._outcomes) >= 200:
                     await self._flush()
                     last_flush = time.monotonic()
+                if not await self._may_send():
+                    await self._follow()
+                    continue
                 # Claim only what can go out soon, so urgent work is never stuck behind a backlog.
                 room = self._batch_size - len(self._in_flight)
                 claimed: list[Delivery] = []
                 found: dict[int, Article | None] = {}
                 if room > 0:
                     async with self.db.transaction() as conn:
-                        claimed = await deliveries.claim_due(conn, self._clock(), room)
+                        now = self._clock()
+                        claimed = await deliveries.claim_due(
+                            conn, now, room, claimed_by=self.instance, lease_until=now + _LEASE
+                        )
                         found = await self._articles_for(conn, claimed)
                 if claimed:
                     await self._dispatch(claimed, found)
@@ -226,6 +263,34 @@ class DeliveryWorker:
                 logger.exception("Delivery worker hiccup; carrying on")
                 await asyncio.sleep(1.0)
 
+    def _is_sender(self) -> bool:
+        return self._leadership is None or self._leadership.held
+
+    async def _may_send(self) -> bool:
+        """Keep this instance's claims alive; tell whether it is the one that sends.
+
+        Its leases are renewed while it has sends under way, elected or not (a sender that
+        lost its lock still finishes its own), and the sender returns to the queue the claims
+        of instances whose leases ran out.
+        """
+        now = self._clock()
+        if now - self._renewed >= _RENEW_EVERY:
+            self._renewed = now
+            async with self.db.transaction() as conn:
+                await deliveries.renew_leases(conn, self.instance, now + _LEASE)
+                if self._is_sender() and self._leadership is not None:
+                    released = await deliveries.release_expired(conn, now, keep=self.instance)
+                    if released:
+                        logger.warning("Resuming %d deliveries of a stopped instance", released)
+        return self._leadership is None or await self._leadership.lead()
+
+    async def _follow(self) -> None:
+        """Wait while another instance sends: write what is left, try again soon."""
+        await self._flush()
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), _SHARED_IDLE_LOOK)
+
     async def _idle(self) -> None:
         if self._in_flight:
             await asyncio.wait(self._in_flight, timeout=_FLUSH_EVERY)
@@ -234,7 +299,8 @@ class DeliveryWorker:
         self._wake.clear()  # before looking: a wake() from now on is not missed
         due = await deliveries.next_due_at(self.db.reader)
         # Another process (`newsbot import --notify`) cannot wake this one: look again soon.
-        timeout = _IDLE_LOOK if due is None else min(_IDLE_LOOK, max(0.0, due - self._clock()))
+        look = _IDLE_LOOK if self._leadership is None else _SHARED_IDLE_LOOK
+        timeout = look if due is None else min(look, max(0.0, due - self._clock()))
         if timeout > 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
@@ -319,6 +385,8 @@ class DeliveryWorker:
                 self._outcomes.sent.append((delivery.id, message_id, self._clock()))
                 if delivery.action == "send":
                     self.stats.sent += 1
+                    if article is not None:
+                        self.metrics.alert_sent(article.published_at.timestamp(), self._clock())
                 elif delivery.action == "edit":
                     self.stats.edited += 1
                 else:
@@ -372,13 +440,16 @@ class DeliveryWorker:
 
     async def _send(self, chat: Chat, article: Article, *, urgent: bool) -> Message:
         alert = self._render(article, chat.language)
+        # Only urgent alerts ring, and not in the chat's quiet hours (the others wait for
+        # its digest: db/digests.py holds them when they are published).
+        silent = not urgent or await self._in_quiet_hours(chat.id)
         if alert.photo_url:
             return await self.bot.send_photo(
                 chat.id,
                 alert.photo_url,
                 caption=alert.text,
                 reply_markup=alert.keyboard,
-                disable_notification=not urgent,
+                disable_notification=silent,
                 allow_paid_broadcast=self._paid,
                 rate_limit_args=_BACKGROUND,
             )
@@ -386,10 +457,14 @@ class DeliveryWorker:
             chat.id,
             alert.text,
             reply_markup=alert.keyboard,
-            disable_notification=not urgent,
+            disable_notification=silent,
             allow_paid_broadcast=self._paid,
             rate_limit_args=_BACKGROUND,
         )
+
+    async def _in_quiet_hours(self, chat_id: int) -> bool:
+        settings = await digests.get_settings(self.db.reader, chat_id)
+        return plan_of(settings).is_quiet(self._clock(), ZoneInfo(self.timezone))
 
     async def _edit(
         self,
@@ -479,6 +554,7 @@ class DeliveryWorker:
                 await deliveries.mark_retry(conn, outcomes.retry)
                 await deliveries.mark_failed(conn, outcomes.failed)
                 await deliveries.mark_cancelled(conn, outcomes.cancelled)
+            self.metrics.alerts_failed(len(outcomes.failed))
         except BaseException:
             # Keep them for the next flush: the rows stay 'sending' until then.
             self._outcomes.migrated[:0] = outcomes.migrated

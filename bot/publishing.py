@@ -26,6 +26,7 @@ __all__ = [
     "Publisher",
     "content_hash",
     "store_authors",
+    "tidy_author_names",
 ]
 
 URGENT_PRIORITY = 1
@@ -87,6 +88,24 @@ async def store_authors(conn: Connection, names: Sequence[str]) -> list[int]:
         if author.id not in ids:
             ids.append(author.id)
     return ids
+
+
+async def tidy_author_names(db: Database) -> int:
+    """Give every stored author the site's display form ("Seydou KONÉ" -> "Seydou Koné").
+
+    Run at start-up: names stored before the display form existed are rewritten once; after
+    that nothing differs and nothing is written. Return how many were renamed.
+    """
+    names = await articles.author_names(db.reader)
+    shown = {author_id: site.display_name(name) for author_id, name in names}
+    renamed = [
+        (author_id, shown[author_id]) for author_id, name in names if shown[author_id] != name
+    ]
+    if renamed:
+        async with db.transaction() as conn:
+            for author_id, shown in renamed:
+                await articles.rename_author(conn, author_id, shown)
+    return len(renamed)
 
 
 class Publisher:

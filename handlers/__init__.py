@@ -1,12 +1,13 @@
 """Telegram handlers, one module per feature, each with `register(application)`.
 
-Features: `start`, `reading`, `search`, `subscriptions`, `publish`, `editor`, `feeds`,
-`inline`, `errors`. A feature never imports another feature (the import-linter contract in
+Features: `start`, `reading`, `search`, `subscriptions`, `settings`, `publish`, `editor`,
+`feeds`, `inline`, `errors`. A feature never imports another feature (the import-linter contract in
 pyproject.toml checks it); what several need lives in shared modules, importable by
 features:
 
 - `access`: who may do what, the reply language; it also registers the checks run first;
-- `menu`: the command lists, for Telegram's menus and /help;
+- `menu`: the command lists and names (English and French), for Telegram's menus and /help;
+- `language`: the chat's language, /language and its buttons (also offered by /settings);
 - `views`: a message and its keyboard, deep links, the buttons several features draw;
 - `article_views`: a page of articles, a whole article, the topics list;
 - `newsroom`: the editors' kit: tokens, editor buttons, article numbers in commands.
@@ -32,13 +33,15 @@ from handlers import (
     errors,
     feeds,
     inline,
+    language,
     publish,
     reading,
     search,
+    settings,
     start,
     subscriptions,
 )
-from handlers.menu import set_command_menus
+from handlers.menu import set_command_menus, set_descriptions
 
 if TYPE_CHECKING:
     from bot.context import NewsbotApplication
@@ -51,9 +54,11 @@ def register(application: NewsbotApplication) -> None:
     access.register(application)
     errors.register(application)
     start.register(application)
+    language.register(application)
     reading.register(application)
     search.register(application)
     subscriptions.register(application)
+    settings.register(application)
     publish.register(application)  # before editor: its catch-all answers stale editor buttons
     editor.register(application)
     feeds.register(application)
@@ -68,6 +73,8 @@ def register_fallbacks(application: NewsbotApplication) -> None:
 
 
 async def on_startup(application: NewsbotApplication) -> None:
-    """Set up what Telegram shows once the bot is connected: command menus, the channel."""
+    """Set up what Telegram shows once the bot is connected: command menus, descriptions, the
+    channel."""
     await set_command_menus(application)
+    await set_descriptions(application)
     await editor.setup_channel(application)

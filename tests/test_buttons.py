@@ -24,6 +24,7 @@ from bot.buttons import (
     NewTopicButton,
     Scope,
     SearchPageButton,
+    SettingsButton,
     SubscriptionButton,
     SubscriptionsPageButton,
     TopicButton,
@@ -54,8 +55,13 @@ EVERY_KIND: list[tuple[Button, str]] = [
     (SubscriptionButton("t", 9, "unfollow"), "sub:-t:9"),
     (NewTopicButton("Sikasso"), "sub:new:Sikasso"),
     (UnsubscribeAllButton(), "sub:all"),
+    (UnsubscribeAllButton(confirm=False), "sub:all:no"),
     (SubscriptionsPageButton(20), "subs:20"),
     (LanguageButton("en"), "lang:en"),
+    (SettingsButton("d", "420"), "set:d:420"),
+    (SettingsButton("q", "1320-420"), "set:q:1320-420"),
+    (SettingsButton("q", "off"), "set:q:off"),
+    (SettingsButton("show"), "set:show"),
     (EditorButton("pub", "Ab-_9xYz"), "ed:pub:Ab-_9xYz"),
     (EditorButton("skip_byline", "tok"), "ed:skip_byline:tok"),
 ]
@@ -168,7 +174,7 @@ def test_every_button_handler_registers_a_button_pattern(tmp_path: Path) -> None
     kinds = [
         ArticleButton, ArticlePageButton, AuthorButton, TopicButton, AuthorsPageButton,
         TopicsPageButton, SearchPageButton, SubscriptionButton, NewTopicButton,
-        UnsubscribeAllButton, SubscriptionsPageButton, EditorButton,
+        UnsubscribeAllButton, SubscriptionsPageButton, LanguageButton, EditorButton,
     ]  # fmt: skip
     patterns = {kind.PATTERN for kind in kinds}
     found = [

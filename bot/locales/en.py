@@ -49,7 +49,7 @@ MESSAGES: dict[str, str] = {
     # --- reading (handlers/reading.py) ---
     "reading.welcome": (
         "👋 <b>Welcome!</b>\n"
-        "I bring you the newspaper’s news right here: the latest articles, those of a topic "
+        "I bring you the news from {of_site} right here: the latest articles, those of a topic "
         "or an author, and an alert as soon as an article you follow is published.\n\n"
         "/latest — the latest articles\n"
         "/topics — the topics, to subscribe\n"
@@ -58,10 +58,24 @@ MESSAGES: dict[str, str] = {
         "/help — every command"
     ),
     "reading.start.gone": "This link leads nowhere any more: the article may have been withdrawn.",
+    "reading.welcome.inline": (
+        "To share an article in another chat, type <code>@{bot} words</code> there and pick it."
+    ),
+    "reading.nothing_to_cancel": "Nothing to cancel.",
+    "bot.site": "the newspaper",
+    "bot.description": (
+        "The news from {of_site} on Telegram: the latest articles, those of a topic or an "
+        "author, search, and an alert as soon as an article you follow is published."
+    ),
+    "bot.short_description": "The news from {of_site}, and an alert as soon as an article you follow is out.",
     "reading.help.header": "❓ <b>Commands</b>",
     "reading.help.plain_text": (
         "You can also just send me a few words: I will look for articles about them."
     ),
+    "reading.help.inline": (
+        "In any chat, type <code>@{bot} words</code> to pick an article and share it."
+    ),
+    "reading.help.english": "En français\u00a0: /langue fr",
     "reading.help.editors": "🛠 <b>Newsroom</b>",
     "reading.unknown_command": "I don’t know that command. /help lists them.",
     "reading.command.latest": "The latest articles",
@@ -74,6 +88,7 @@ MESSAGES: dict[str, str] = {
     "reading.command.unsubscribe": "Stop a subscription",
     "reading.command.subscriptions": "Your subscriptions",
     "reading.command.help": "Help and the list of commands",
+    "reading.command.language": "Choose the language (French or English)",
     "reading.command.publish": "Publish an article",
     "reading.command.edit": "Correct an article",
     "reading.command.unpublish": "Withdraw an article",
@@ -87,6 +102,7 @@ MESSAGES: dict[str, str] = {
     "reading.args.author": "name",
     "reading.args.subscribe": "topic or author",
     "reading.args.unsubscribe": "topic or author",
+    "reading.args.language": "fr or en",
     "reading.button.subscribed": "✅ {name}",
     "reading.button.subscribe_topic": "➕ {name}",
     "reading.button.follow_author": "➕ Follow {name}",
@@ -98,6 +114,8 @@ MESSAGES: dict[str, str] = {
     "reading.count.many": "{count} articles",
     "reading.latest.header": "📰 <b>The latest news</b>",
     "reading.latest.empty": "No article published yet.",
+    "reading.latest.at_most.one": "I show at most {count} at a time.",
+    "reading.latest.at_most.many": "I show at most {count} at a time.",
     "reading.topic.header": "📰 <b>The latest on {topic}</b>",
     "reading.topic.empty": "No article on {topic} yet.",
     "reading.topic.choose": "Several topics match “{query}”:",
@@ -112,12 +130,18 @@ MESSAGES: dict[str, str] = {
     "reading.authors.empty": "No authors yet.",
     "reading.topics.header": "🏷 <b>Topics</b>",
     "reading.topics.hint": "Tap a topic to read its articles, ➕ to subscribe to it.",
+    "reading.topics.hint.group": "Tap a topic to read its articles, ➕ to subscribe the group to it.",
     "reading.topics.empty": "No topics yet.",
     "reading.article.related": "📚 <b>See also</b>",
     "reading.article.usage": (
-        "Give the article’s number, for example <code>/article 12</code>. "
-        "/latest shows the latest articles."
+        "Which article? /latest shows the latest articles, numbered: "
+        "<code>/article 1</code> opens the first of the list."
     ),
+    "reading.article.not_in_list": (
+        "Your last list has no article number {number}. /latest shows the latest articles, "
+        "numbered."
+    ),
+    "reading.button.share": "↗️ Share",
     "reading.article.not_found": (
         "This article does not exist or was withdrawn. /latest shows the latest articles."
     ),
@@ -134,25 +158,44 @@ MESSAGES: dict[str, str] = {
     "reading.search.none": "No article matches “{query}”. Try other words, or /latest.",
     "reading.search.header": "🔎 <b>Search: “{query}”</b>",
     "reading.search.expired": "This search has expired. Search again with /search.",
+    # --- language (handlers/language.py) ---
+    "language.choose": "Which language would you like my replies and the alerts in?",
+    "language.choose.group": "Which language should this group get my replies and the alerts in?",
+    "language.chosen": "Done: I will write to you in English from now on, replies and alerts alike.",
+    "language.chosen.group": "Done: I will write in English in this group from now on, replies and alerts alike.",
     # --- subscriptions (handlers/subscriptions.py) ---
     "sub.admins_only": "Only the group’s administrators can change its subscriptions.",
     "sub.channel_admins_only": "Only the channel’s administrators can change its subscriptions.",
     "sub.topic_added": "You will get new articles on {name}.",
+    "sub.topic_added.group": "This group will get new articles on {name}.",
     "sub.topic_already": "You already follow {name}.",
+    "sub.topic_already.group": "This group already follows {name}.",
     "sub.author_added": "You will get new articles by {name}.",
+    "sub.author_added.group": "This group will get new articles by {name}.",
     "sub.author_already": "You already follow {name}.",
+    "sub.author_already.group": "This group already follows {name}.",
     "sub.which_one": "Several matches. Which one do you want to follow?",
     "sub.new_topic_button": "No, follow #{name}",
     "sub.did_you_mean": "“{word}” matches no topic or author. Did you mean:",
     "sub.bad_name": "That name can’t be a topic. Try a word, like <code>/subscribe Mali</code>.",
-    "sub.new_topic_added": "No article carries {name} yet, but you will be told as soon as one does.",
+    "sub.new_topic_added": "No article carries {name} yet, but we will let you know as soon as one does.",
+    "sub.new_topic_added.group": "No article carries {name} yet, but this group will be told as soon as one does.",
     "sub.confirm_all_button": "Yes, stop everything",
-    "sub.confirm_all": "Stop every subscription of this chat?",
+    "sub.keep_all_button": "No",
+    "sub.confirm_all": "Stop all your subscriptions?",
+    "sub.confirm_all.group": "Stop all of the group’s subscriptions?",
+    "sub.kept_all": "Nothing changed: your subscriptions stay.",
+    "sub.kept_all.group": "Nothing changed: the group’s subscriptions stay.",
     "sub.removed": "You no longer follow {name}.",
+    "sub.removed.group": "This group no longer follows {name}.",
     "sub.not_following": "You don’t follow “{name}”. /subscriptions shows what you follow.",
+    "sub.not_following.group": "This group doesn’t follow “{name}”. /subscriptions shows what it follows.",
     "sub.none": "No subscriptions yet. Try <code>/subscribe Mali</code> or /topics.",
+    "sub.none.group": "This group has no subscriptions yet. Try <code>/subscribe Mali</code> or /topics.",
     "sub.list": "Your subscriptions ({count}):\n{lines}",
+    "sub.list.group": "The group’s subscriptions ({count}):\n{lines}",
     "sub.list_page": "Your subscriptions ({count}), page {page} of {pages}:\n{lines}",
+    "sub.list_page.group": "The group’s subscriptions ({count}), page {page} of {pages}:\n{lines}",
     "sub.too_many": "This chat already has {limit} subscriptions, the most it can have. Remove one with /subscriptions before adding another.",
     "sub.too_many_new": "This chat already follows {limit} new topics that no article carries yet. Wait for an article on one of them, or remove one with /subscriptions.",
     "sub.new_topics_full": "No new topics can be created right now. Follow an existing topic (/topics) or try again later.",
@@ -301,4 +344,41 @@ MESSAGES: dict[str, str] = {
         "I will keep trying, less and less often. Status: /feeds"
     ),
     "feeds.notice_recovered": "✅ Feed #{id} ({feed}) works again.",
+    # --- reader settings (handlers/settings.py, bot/digests.py) ---
+    "reading.command.digest": "New articles in one message, at your times",
+    "reading.command.quiet": "Quiet hours, without alerts",
+    "reading.args.digest": "07:00, 18:00 or off",
+    "reading.args.quiet": "22:00-07:00 or off",
+    "reading.command.settings": "Language, digest, quiet hours and subscriptions",
+    "digest.header": "🗞 <b>Your {time} digest</b> · {count}",
+    "digest.quiet_header": "🌙 <b>Published during the quiet hours</b> · {count}",
+    "digest.count.one": "{count} article",
+    "digest.count.many": "{count} articles",
+    "settings.and": " and ",
+    "settings.digest_set": "Done: new articles will reach you together, in one message, at {times}. Urgent alerts still come at once.",
+    "settings.digest_set.group": "Done: new articles will reach this group together, in one message, at {times}. Urgent alerts still come at once.",
+    "settings.digest_off": "Done: no more digest, each article comes as soon as it is published.",
+    "settings.digest_usage": "At what time should the digest of new articles come? For example <code>/digest 7:00</code> or <code>/digest 7:00, 18:00</code>; <code>/digest off</code> stops it. /settings offers ready-made times.",
+    "settings.digest_bad": "I see no time in “{text}”. Write for example <code>/digest 7:30</code> or <code>/digest 7:00, 18:00</code> (six times at most), or <code>/digest off</code>.",
+    "settings.digest_full": "Six digest times at most. Remove one before adding another.",
+    "settings.quiet_set": "Done: from {start} to {end}, alerts will wait and come together, in one message, at {end}. Urgent alerts still come, without sound.",
+    "settings.quiet_off": "Done: no more quiet hours, alerts come as soon as articles are published.",
+    "settings.quiet_usage": "During which hours should alerts wait? For example <code>/quiet 22:00-07:00</code> or <code>/quiet 23:00-06:00</code>; <code>/quiet off</code> stops them. /settings offers ready-made hours.",
+    "settings.quiet_bad": "I see no hours in “{text}”. Write the start and the end, for example <code>/quiet 22:00-07:00</code>, or <code>/quiet off</code>.",
+    "settings.title": "⚙️ <b>Your settings</b>",
+    "settings.title.group": "⚙️ <b>This group’s settings</b>",
+    "settings.language": "🌐 Language: {language}",
+    "settings.digest": "🗞 Digest: at {times}",
+    "settings.digest_none": "🗞 Digest: none, each article comes as soon as it is published",
+    "settings.quiet": "🌙 Quiet hours: from {start} to {end}",
+    "settings.quiet_none": "🌙 Quiet hours: none",
+    "settings.subscriptions.one": "🔔 {count} subscription: {names}",
+    "settings.subscriptions.many": "🔔 {count} subscriptions: {names}",
+    "settings.no_subscriptions": "🔔 No subscription. Try <code>/subscribe Mali</code> or /topics.",
+    "settings.hint": "Tap a time to add it to the digest or take it out.",
+    "settings.button.digest_off": "Each article at once",
+    "settings.button.quiet_off": "No quiet hours",
+    "settings.button.subscriptions": "🔔 Manage subscriptions",
+    "settings.saved": "Done.",
+    "settings.stale": "This button is no longer valid. Open /settings again.",
 }

@@ -56,22 +56,38 @@ MESSAGES: dict[str, str] = {
     # --- reading (handlers/reading.py) ---
     "reading.welcome": (
         "👋 <b>Bienvenue\u202f!</b>\n"
-        "Je vous apporte l’actualité du journal ici même\u00a0: les derniers articles, ceux "
-        "d’un sujet ou d’un auteur, et une alerte dès qu’un article vous concernant paraît.\n\n"
-        "/latest — les derniers articles\n"
-        "/topics — les sujets, pour vous abonner\n"
-        "/author <i>nom</i> — les articles d’un auteur\n"
-        "/search <i>mots</i> — chercher un article\n"
-        "/help — toutes les commandes"
+        "Je vous apporte l’actualité {of_site} ici même\u00a0: les derniers articles, ceux "
+        "d’un sujet ou d’un auteur, et une alerte dès qu’un article qui vous intéresse paraît.\n\n"
+        "/derniers — les derniers articles\n"
+        "/rubriques — les sujets, pour vous abonner\n"
+        "/auteur <i>nom</i> — les articles d’un auteur\n"
+        "/recherche <i>mots</i> — chercher un article\n"
+        "/aide — toutes les commandes"
     ),
+    "reading.welcome.inline": (
+        "Pour partager un article dans une autre conversation, tapez-y "
+        "<code>@{bot} mots</code> et choisissez-le."
+    ),
+    "reading.nothing_to_cancel": "Rien à annuler.",
+    "bot.site": "du journal",
+    "bot.description": (
+        "L’actualité {of_site} sur Telegram\u00a0: les derniers articles, ceux d’un sujet ou "
+        "d’un auteur, la recherche, et une alerte dès qu’un article qui vous intéresse paraît."
+    ),
+    "bot.short_description": "L’actualité {of_site}, et une alerte dès qu’un article qui vous intéresse paraît.",
     "reading.start.gone": "Ce lien ne mène plus à rien\u00a0: l’article a peut-être été retiré.",
     "reading.help.header": "❓ <b>Les commandes</b>",
     "reading.help.plain_text": (
         "Vous pouvez aussi m’écrire simplement quelques mots\u00a0: je cherche les articles "
         "qui en parlent."
     ),
+    "reading.help.inline": (
+        "Dans n’importe quelle conversation, tapez <code>@{bot} mots</code> pour choisir un "
+        "article et le partager."
+    ),
+    "reading.help.english": "In English: /language en",
     "reading.help.editors": "🛠 <b>Rédaction</b>",
-    "reading.unknown_command": "Je ne connais pas cette commande. /help donne la liste.",
+    "reading.unknown_command": "Je ne connais pas cette commande. /aide donne la liste.",
     "reading.command.latest": "Les derniers articles",
     "reading.command.article": "Lire un article en entier",
     "reading.command.search": "Chercher dans les articles",
@@ -82,6 +98,7 @@ MESSAGES: dict[str, str] = {
     "reading.command.unsubscribe": "Arrêter un abonnement",
     "reading.command.subscriptions": "Vos abonnements",
     "reading.command.help": "Aide et liste des commandes",
+    "reading.command.language": "Choisir la langue (français ou anglais)",
     "reading.command.publish": "Publier un article",
     "reading.command.edit": "Corriger un article",
     "reading.command.unpublish": "Retirer un article",
@@ -95,6 +112,7 @@ MESSAGES: dict[str, str] = {
     "reading.args.author": "nom",
     "reading.args.subscribe": "sujet ou auteur",
     "reading.args.unsubscribe": "sujet ou auteur",
+    "reading.args.language": "fr ou en",
     "reading.button.subscribed": "✅ {name}",
     "reading.button.subscribe_topic": "➕ {name}",
     "reading.button.follow_author": "➕ Suivre {name}",
@@ -106,71 +124,98 @@ MESSAGES: dict[str, str] = {
     "reading.count.many": "{count} articles",
     "reading.latest.header": "📰 <b>Les dernières nouvelles</b>",
     "reading.latest.empty": "Aucun article publié pour l’instant.",
+    "reading.latest.at_most.one": "J’en montre au plus {count} à la fois.",
+    "reading.latest.at_most.many": "J’en montre au plus {count} à la fois.",
     "reading.topic.header": "📰 <b>Les derniers articles {topic}</b>",
     "reading.topic.empty": "Aucun article {topic} pour l’instant.",
     "reading.topic.choose": "Plusieurs sujets correspondent à «\u202f{query}\u202f»\u00a0:",
     "reading.topic.unknown_close": "Aucun sujet «\u202f{query}\u202f». Vouliez-vous dire\u00a0:",
-    "reading.topic.unknown": "Aucun sujet «\u202f{query}\u202f». /topics donne la liste des sujets.",
-    "reading.author.header": "✍️ <b>Les articles de l’auteur\u00a0: {name}</b>\n{count}",
+    "reading.topic.unknown": "Aucun sujet «\u202f{query}\u202f». /rubriques donne la liste des sujets.",
+    "reading.author.header": "✍️ <b>Les articles {de_name}</b>\n{count}",
     "reading.author.empty": "{name} n’a aucun article publié pour l’instant.",
     "reading.author.choose": "Plusieurs auteurs correspondent à «\u202f{query}\u202f». Lequel\u202f?",
     "reading.author.unknown_close": "Aucun auteur «\u202f{query}\u202f». Vouliez-vous dire\u00a0:",
     "reading.author.unknown": (
-        "Aucun auteur «\u202f{query}\u202f». /authors donne la liste des auteurs."
+        "Aucun auteur «\u202f{query}\u202f». /auteurs donne la liste des auteurs."
     ),
     "reading.authors.header": "✍️ <b>Les auteurs</b>",
     "reading.authors.empty": "Aucun auteur pour l’instant.",
     "reading.topics.header": "🏷 <b>Les sujets</b>",
     "reading.topics.hint": "Touchez un sujet pour lire ses articles, ➕ pour vous y abonner.",
+    "reading.topics.hint.group": "Touchez un sujet pour lire ses articles, ➕ pour y abonner le groupe.",
     "reading.topics.empty": "Aucun sujet pour l’instant.",
     "reading.article.related": "📚 <b>Lire aussi</b>",
     "reading.article.usage": (
-        "Indiquez le numéro de l’article, par exemple <code>/article 12</code>. "
-        "/latest montre les derniers articles."
+        "Quel article\u202f? /derniers montre les derniers articles, numérotés\u00a0: "
+        "<code>/article 1</code> ouvre le premier de la liste."
     ),
     "reading.article.not_found": (
-        "Cet article n’existe pas ou a été retiré. /latest montre les derniers articles."
+        "Cet article n’existe pas ou a été retiré. /derniers montre les derniers articles."
     ),
+    "reading.article.not_in_list": (
+        "Votre dernière liste n’a pas d’article n°\u00a0{number}. /derniers montre les "
+        "derniers articles, numérotés."
+    ),
+    "reading.button.share": "↗️ Partager",
     "reading.article.gone": "Cet article n’est plus disponible.",
     "reading.stale_page": "Cette page n’est plus disponible. Relancez la commande.",
     "reading.stale_button": "Ce bouton n’est plus valable.",
     "reading.search.usage": (
-        "Que cherchez-vous\u202f? Écrivez par exemple <code>/search sécurité Mopti</code>, "
+        "Que cherchez-vous\u202f? Écrivez par exemple <code>/recherche sécurité Mopti</code>, "
         "ou envoyez-moi simplement quelques mots."
     ),
     "reading.search.no_words": (
-        "Écrivez au moins un mot à chercher, par exemple <code>/search coton</code>."
+        "Écrivez au moins un mot à chercher, par exemple <code>/recherche coton</code>."
     ),
     "reading.search.none": (
-        "Aucun article ne correspond à «\u202f{query}\u202f». Essayez d’autres mots, ou /latest."
+        "Aucun article ne correspond à «\u202f{query}\u202f». Essayez d’autres mots, ou /derniers."
     ),
     "reading.search.header": "🔎 <b>Recherche\u00a0: «\u202f{query}\u202f»</b>",
-    "reading.search.expired": "Cette recherche a expiré. Relancez-la avec /search.",
+    "reading.search.expired": "Cette recherche a expiré. Relancez-la avec /recherche.",
+    # --- language (handlers/language.py) ---
+    "language.choose": "Dans quelle langue voulez-vous mes réponses et les alertes\u202f?",
+    "language.choose.group": "Dans quelle langue ce groupe doit-il recevoir mes réponses et les alertes\u202f?",
+    "language.chosen": "C’est noté\u00a0: je vous écris désormais en français, réponses et alertes.",
+    "language.chosen.group": "C’est noté\u00a0: j’écris désormais en français dans ce groupe, réponses et alertes.",
     # --- subscriptions (handlers/subscriptions.py) ---
     "sub.admins_only": "Seuls les administrateurs du groupe peuvent modifier ses abonnements.",
     "sub.channel_admins_only": "Seuls les administrateurs du canal peuvent modifier ses abonnements.",
     "sub.topic_added": "Vous recevrez les nouveaux articles {name}.",
+    "sub.topic_added.group": "Ce groupe recevra les nouveaux articles {name}.",
     "sub.topic_already": "Vous suivez déjà {name}.",
-    "sub.author_added": "Vous recevrez les nouveaux articles de {name}.",
+    "sub.topic_already.group": "Ce groupe suit déjà {name}.",
+    "sub.author_added": "Vous recevrez les nouveaux articles {de_name}.",
+    "sub.author_added.group": "Ce groupe recevra les nouveaux articles {de_name}.",
     "sub.author_already": "Vous suivez déjà {name}.",
+    "sub.author_already.group": "Ce groupe suit déjà {name}.",
     "sub.which_one": "Plusieurs correspondances. Lequel voulez-vous suivre\u202f?",
     "sub.new_topic_button": "Non, suivre #{name}",
     "sub.did_you_mean": "«\u202f{word}\u202f» ne correspond à aucun sujet ni auteur. Vouliez-vous dire\u00a0:",
-    "sub.bad_name": "Ce nom ne peut pas servir de sujet. Essayez un mot comme <code>/subscribe Mali</code>.",
-    "sub.new_topic_added": "Aucun article ne porte encore {name}, mais vous serez prévenu dès qu’un article paraîtra sur ce sujet.",
+    "sub.bad_name": "Ce nom ne peut pas servir de sujet. Essayez un mot comme <code>/abonner Mali</code>.",
+    "sub.new_topic_added": "Aucun article ne porte encore {name}, mais nous vous préviendrons dès qu’un article paraîtra sur ce sujet.",
+    "sub.new_topic_added.group": "Aucun article ne porte encore {name}, mais ce groupe sera prévenu dès qu’un article paraîtra sur ce sujet.",
     "sub.confirm_all_button": "Oui, tout arrêter",
-    "sub.confirm_all": "Arrêter tous les abonnements de cette conversation\u202f?",
+    "sub.keep_all_button": "Non",
+    "sub.confirm_all": "Arrêter tous vos abonnements\u202f?",
+    "sub.confirm_all.group": "Arrêter tous les abonnements du groupe\u202f?",
+    "sub.kept_all": "Rien n’a changé\u00a0: vos abonnements restent.",
+    "sub.kept_all.group": "Rien n’a changé\u00a0: les abonnements du groupe restent.",
     "sub.removed": "Vous ne suivez plus {name}.",
-    "sub.not_following": "Vous ne suivez pas «\u202f{name}\u202f». /subscriptions montre vos abonnements.",
-    "sub.none": "Aucun abonnement pour l’instant. Essayez <code>/subscribe Mali</code> ou /topics.",
+    "sub.removed.group": "Ce groupe ne suit plus {name}.",
+    "sub.not_following": "Vous ne suivez pas «\u202f{name}\u202f». /abonnements montre vos abonnements.",
+    "sub.not_following.group": "Ce groupe ne suit pas «\u202f{name}\u202f». /abonnements montre ses abonnements.",
+    "sub.none": "Aucun abonnement pour l’instant. Essayez <code>/abonner Mali</code> ou /rubriques.",
+    "sub.none.group": "Ce groupe n’a aucun abonnement pour l’instant. Essayez <code>/abonner Mali</code> ou /rubriques.",
     "sub.list": "Vos abonnements ({count})\u00a0:\n{lines}",
+    "sub.list.group": "Abonnements du groupe ({count})\u00a0:\n{lines}",
     "sub.list_page": "Vos abonnements ({count}), page {page} sur {pages}\u00a0:\n{lines}",
+    "sub.list_page.group": "Abonnements du groupe ({count}), page {page} sur {pages}\u00a0:\n{lines}",
     "sub.too_many": "Cette conversation a déjà {limit}\u00a0abonnements, le maximum. Retirez-en un avec /subscriptions avant d’en ajouter un autre.",
     "sub.too_many_new": "Cette conversation suit déjà {limit}\u00a0nouveaux sujets qu’aucun article ne porte encore. Attendez qu’un article paraisse sur l’un d’eux, ou retirez-en un avec /subscriptions.",
     "sub.new_topics_full": "Impossible de créer de nouveaux sujets pour l’instant. Suivez un sujet existant (/topics) ou réessayez plus tard.",
     "sub.all_removed.one": "C’est fait\u00a0: {count} abonnement arrêté.",
     "sub.all_removed.many": "C’est fait\u00a0: {count} abonnements arrêtés.",
-    "sub.stale_button": "Ce bouton n’est plus valable. Recommencez avec /subscribe.",
+    "sub.stale_button": "Ce bouton n’est plus valable. Recommencez avec /abonner.",
     "sub.removed_short": "Vous ne suivez plus {name}",
     "sub.added_short": "Abonné à {name}",
     # --- editors (handlers/editor.py) ---
@@ -191,8 +236,8 @@ MESSAGES: dict[str, str] = {
     "editor.edit_current": "Article n°\u00a0{id} tel qu’il est publié. Copiez-le, corrigez-le et renvoyez-le en un seul message (la photo ne change pas\u00a0; /cancel pour abandonner)\u00a0:",
     "editor.ask_new_text": "Envoyez l’article corrigé en un seul message\u00a0: le titre, la signature (facultative), puis le texte. /cancel pour abandonner.",
     "editor.unchanged": "Ce texte est identique à l’article publié\u00a0: rien à corriger. Envoyez le texte corrigé, ou /cancel.",
-    "editor.will_send.one": "Sera envoyé à {count} chat.",
-    "editor.will_send.many": "Sera envoyé à {count} chats.",
+    "editor.will_send.one": "Sera envoyé dans {count} conversation.",
+    "editor.will_send.many": "Sera envoyé dans {count} conversations.",
     "editor.will_correct.one": "Correction de l’article n°\u00a0{id}\u00a0: {count} alerte déjà envoyée sera mise à jour.",
     "editor.will_correct.many": "Correction de l’article n°\u00a0{id}\u00a0: {count} alertes déjà envoyées seront mises à jour.",
     "editor.publish_button": "Publier",
@@ -229,8 +274,8 @@ MESSAGES: dict[str, str] = {
     "editor.kept": "L’article n°\u00a0{id} reste publié.",
     "editor.stats_title": "📊 <b>Statistiques</b>",
     "editor.stats_articles": "<b>Articles publiés</b>\u00a0: {total} (dernières 24\u00a0h\u00a0: {recent}) · retirés\u00a0: {withdrawn}",
-    "editor.stats_chats": "<b>Chats</b> — actifs\u00a0: {active} · bloqués\u00a0: {blocked} · partis\u00a0: {left}",
-    "editor.stats_chat_kinds": "Parmi les actifs — privés\u00a0: {private} · groupes\u00a0: {groups} · canaux\u00a0: {channels}",
+    "editor.stats_chats": "<b>Conversations</b> — actives\u00a0: {active} · bloquées\u00a0: {blocked} · quittées\u00a0: {left}",
+    "editor.stats_chat_kinds": "Parmi les actives — privées\u00a0: {private} · groupes\u00a0: {groups} · canaux\u00a0: {channels}",
     "editor.stats_topics": "<b>Abonnements par sujet</b>",
     "editor.stats_authors": "<b>Abonnements par auteur</b>",
     "editor.stats_deliveries": "<b>Alertes des dernières 24\u00a0h</b> — envoyées\u00a0: {sent} · en attente\u00a0: {pending} · échecs\u00a0: {failed} · annulées\u00a0: {cancelled}",
@@ -316,4 +361,41 @@ MESSAGES: dict[str, str] = {
         "J’essaie de nouveau de moins en moins souvent. État\u00a0: /feeds"
     ),
     "feeds.notice_recovered": "✅ Le flux n°\u00a0{id} ({feed}) fonctionne de nouveau.",
+    # --- reader settings (handlers/settings.py, bot/digests.py) ---
+    "reading.command.digest": "Les nouveaux articles en un message, à vos heures",
+    "reading.command.quiet": "Des heures calmes, sans alerte",
+    "reading.args.digest": "07:00, 18:00 ou off",
+    "reading.args.quiet": "22:00-07:00 ou off",
+    "reading.command.settings": "Langue, sélection, heures calmes et abonnements",
+    "digest.header": "🗞 <b>La sélection de {time}</b> · {count}",
+    "digest.quiet_header": "🌙 <b>Parus pendant les heures calmes</b> · {count}",
+    "digest.count.one": "{count}\u00a0article",
+    "digest.count.many": "{count}\u00a0articles",
+    "settings.and": " et ",
+    "settings.digest_set": "C’est noté\u00a0: les nouveaux articles vous arriveront ensemble, en un message, à {times}. Les alertes urgentes arrivent toujours tout de suite.",
+    "settings.digest_set.group": "C’est noté\u00a0: les nouveaux articles arriveront dans ce groupe ensemble, en un message, à {times}. Les alertes urgentes arrivent toujours tout de suite.",
+    "settings.digest_off": "C’est noté\u00a0: plus de sélection, chaque article arrive dès sa parution.",
+    "settings.digest_usage": "À quelle heure envoyer la sélection des nouveaux articles\u202f? Par exemple <code>/digest 7h</code> ou <code>/digest 7:00, 18:00</code>\u00a0; <code>/digest off</code> l’arrête. /settings propose des heures toutes prêtes.",
+    "settings.digest_bad": "Je ne reconnais pas d’heure dans «\u202f{text}\u202f». Écrivez par exemple <code>/digest 7h30</code> ou <code>/digest 7:00, 18:00</code> (six heures au plus), ou <code>/digest off</code>.",
+    "settings.digest_full": "Six heures de sélection au plus. Retirez-en une avant d’en ajouter une autre.",
+    "settings.quiet_set": "C’est noté\u00a0: de {start} à {end}, les alertes attendront et arriveront ensemble, en un message, à {end}. Les alertes urgentes arrivent quand même, sans sonnerie.",
+    "settings.quiet_off": "C’est noté\u00a0: plus d’heures calmes, les alertes arrivent dès la parution.",
+    "settings.quiet_usage": "Pendant quelles heures les alertes doivent-elles attendre\u202f? Par exemple <code>/quiet 22:00-07:00</code> ou <code>/quiet 23h-6h</code>\u00a0; <code>/quiet off</code> les arrête. /settings propose des horaires tout prêts.",
+    "settings.quiet_bad": "Je ne reconnais pas d’horaire dans «\u202f{text}\u202f». Écrivez le début et la fin, par exemple <code>/quiet 22:00-07:00</code>, ou <code>/quiet off</code>.",
+    "settings.title": "⚙️ <b>Vos réglages</b>",
+    "settings.title.group": "⚙️ <b>Les réglages du groupe</b>",
+    "settings.language": "🌐 Langue\u00a0: {language}",
+    "settings.digest": "🗞 Sélection\u00a0: à {times}",
+    "settings.digest_none": "🗞 Sélection\u00a0: aucune, chaque article arrive dès sa parution",
+    "settings.quiet": "🌙 Heures calmes\u00a0: de {start} à {end}",
+    "settings.quiet_none": "🌙 Heures calmes\u00a0: aucune",
+    "settings.subscriptions.one": "🔔 {count}\u00a0abonnement\u00a0: {names}",
+    "settings.subscriptions.many": "🔔 {count}\u00a0abonnements\u00a0: {names}",
+    "settings.no_subscriptions": "🔔 Aucun abonnement. Essayez <code>/subscribe Mali</code> ou /topics.",
+    "settings.hint": "Touchez une heure pour l’ajouter à la sélection ou l’en retirer.",
+    "settings.button.digest_off": "Chaque article dès sa parution",
+    "settings.button.quiet_off": "Pas d’heures calmes",
+    "settings.button.subscriptions": "🔔 Gérer les abonnements",
+    "settings.saved": "C’est noté.",
+    "settings.stale": "Ce bouton n’est plus valable. Ouvrez de nouveau /settings.",
 }

@@ -103,6 +103,7 @@ class SandboxMessage:
     deleted: bool = False
     service: dict[str, Any] | None = None
     source: str | None = None  # the text as the bot sent it (HTML), for debugging
+    disable_notification: bool = False  # sent without sound (the bot's messages)
 
     @property
     def content(self) -> str:

@@ -56,6 +56,7 @@ def _bot_message(
         reply_markup=markup,
         reply_to_message_id=replied,
         source=source if isinstance(source, str) else None,
+        disable_notification=bool(p.get("disable_notification")),
         **content,
     )
 
