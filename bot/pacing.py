@@ -6,6 +6,10 @@ messages within the bot's own rate (NEWSBOT_SEND_RATE), spaces messages per chat
 Telegram asks (about one a second in a private chat, 20 a minute in a group), serves
 replies to readers before queued alerts, and remembers Telegram's 429s per chat and
 globally so that no request is sent into a known wait.
+
+A reply (a handler's send, edit or answer; never an alert, which the outbox retries in its
+own time) that fails on a 5xx, a network error or a timeout is sent again a few times
+within seconds, so that a bad moment at Telegram does not leave a reader without an answer.
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
+
+from bot.metrics import Metrics
 
 __all__ = ["ChatLimits", "Pacer", "PacerArgs"]
 
@@ -35,7 +41,16 @@ _PACED_METHODS = frozenset(
         "editmessagecaption", "editmessagemedia", "editmessagereplymarkup", "deletemessage",
     }
 )  # fmt: skip
-_READER_RETRIES = 3
+# Replies that are not messages, retried like them; a chat action is not worth a retry.
+_REPLY_METHODS = _PACED_METHODS | {"answercallbackquery", "answerinlinequery"}
+_READER_RETRIES = 3  # 429s a reply waits out before giving up
+_REPLY_WAIT_LIMIT = 30.0  # seconds: a reply asked to wait longer gives up (429)
+# Seconds before each new try of a reply after a 5xx, a network error or a timeout: five more
+# tries within about 7 s. At 10 % of answers failing, one reply in a million gets none.
+_REPLY_RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0, 3.0)
+# What Telegram answers when a reply tried again had already gone through the first time
+# (its answer lost in a timeout): the reply is done.
+_ALREADY_DONE = ("message is not modified", "query is too old", "query id is invalid")
 _GLOBAL_429_CHATS = 3  # 429s from this many chats within a second mean the bot itself is limited
 
 
@@ -90,8 +105,10 @@ class Pacer(BaseRateLimiter[PacerArgs]):
         rate: float,
         chat_limits: ChatLimits | None = None,
         clock: Callable[[], float] = time.monotonic,
+        metrics: Metrics | None = None,
     ):
         self.interval = 1.0 / rate
+        self.metrics = metrics or Metrics()
         self.chat_limits = chat_limits or ChatLimits()
         self._clock = clock
         self._next_slot = 0.0
@@ -108,6 +125,9 @@ class Pacer(BaseRateLimiter[PacerArgs]):
         # once cannot all see the same free slot (chat -> lock, requests holding or awaiting it).
         self._turns: dict[int | str, tuple[asyncio.Lock, int]] = {}
         self.retry_after_count = 0
+        # Paced sends that were not alerts (replies), counted for the budget several instances
+        # share (bot/instances.py): the one sending alerts leaves room for the others' replies.
+        self.foreground_sends = 0
 
     async def initialize(self) -> None:
         """Nothing to open."""
@@ -164,9 +184,40 @@ class Pacer(BaseRateLimiter[PacerArgs]):
         self._chats.pop(chat_id, None)
         self._chat_pause.pop(chat_id, None)
 
+    # --- with other instances (bot/instances.py) ----------------------------------------
+
+    @property
+    def global_pause(self) -> float:
+        """Return the clock time until which Telegram asked the whole bot to wait."""
+        return self._global_pause
+
+    def pause_until(self, moment: float) -> None:
+        """Send nothing before `moment` (clock time): another instance saw the bot limited."""
+        self._global_pause = max(self._global_pause, moment)
+
+    def make_room(self, sends: int) -> None:
+        """Count `sends` messages other instances sent against this one's pace."""
+        if sends > 0:
+            self._next_slot = max(self._next_slot, self._clock()) + sends * self.interval
+
+    def take_foreground_sends(self) -> int:
+        """Return the replies paced since the last call, and start counting again."""
+        sends, self.foreground_sends = self.foreground_sends, 0
+        return sends
+
+    def note_sent(self, chat_id: int | str, at: float) -> None:
+        """Count a message the chat got at clock time `at` (sent by another instance)."""
+        bucket = self._chats.get(chat_id)
+        if bucket is None:
+            bucket = self._bucket(chat_id)
+            bucket.stamp = min(bucket.stamp, at)
+        bucket.take(max(at, bucket.stamp))
+
     # --- the global pace ---------------------------------------------------------------
 
     async def _acquire(self, background: bool) -> None:
+        if not background:
+            self.foreground_sends += 1
         now = self._clock()
         start = max(self._next_slot, self._global_pause)
         readers, others = self._waiting
@@ -223,25 +274,55 @@ class Pacer(BaseRateLimiter[PacerArgs]):
         data: dict[str, Any],
         rate_limit_args: PacerArgs | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        """Pace message-producing requests; other calls (getUpdates …) go straight through."""
-        if endpoint.lower() not in _PACED_METHODS:
-            return await callback(*args, **kwargs)
+        """Pace message-producing requests and retry replies; other calls (getUpdates …) go
+        straight through."""
+        method = endpoint.lower()
         background = bool(rate_limit_args and rate_limit_args.get("background"))
+        reply = not background and method in _REPLY_METHODS
+        if not reply and method not in _PACED_METHODS:
+            return await callback(*args, **kwargs)
+        paced = method in _PACED_METHODS
         chat_id = data.get("chat_id")
-        for attempt in range(_READER_RETRIES + 1):
-            if chat_id is not None and not background:
+        waits = failures = 0
+        while True:
+            if paced and chat_id is not None and not background:
                 await self._take_chat_turn(chat_id)
-            else:
+            elif paced:
                 await self._acquire(background)
                 if chat_id is not None:
                     self._bucket(chat_id).take(self._clock())
             try:
-                return await callback(*args, **kwargs)
+                result = await callback(*args, **kwargs)
             except RetryAfter as error:
                 seconds = error.retry_after
                 wait = seconds if isinstance(seconds, int | float) else seconds.total_seconds()
                 self.note_retry_after(chat_id, wait)
-                if background or attempt == _READER_RETRIES:
+                if not reply or waits == _READER_RETRIES or wait > _REPLY_WAIT_LIMIT:
                     raise
+                waits += 1
                 logger.info("Reply to chat %s waits %.0f s (429)", chat_id, wait)
-        raise AssertionError("unreachable")
+                if not paced:  # a paced one waits for the chat's turn instead
+                    await asyncio.sleep(wait)
+                continue
+            except BadRequest as error:
+                if failures and any(text in error.message.lower() for text in _ALREADY_DONE):
+                    return True
+                raise
+            except NetworkError as error:  # a 5xx, a broken connection, a timeout
+                if not reply or failures == len(_REPLY_RETRY_DELAYS):
+                    raise
+                delay = _REPLY_RETRY_DELAYS[failures]
+                failures += 1
+                self.metrics.reply_retries.inc()
+                logger.info(
+                    "Reply %s to chat %s failed (%s); trying again in %.2g s",
+                    endpoint,
+                    chat_id,
+                    error.message,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                continue
+            if reply:
+                self.metrics.replies.inc()
+            return result

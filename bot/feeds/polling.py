@@ -41,6 +41,7 @@ from bot.feeds.parsing import ParsedFeed
 from bot.feeds.worker import ParseWorker
 from bot.formatting import escape
 from bot.i18n import plural, t
+from bot.metrics import Metrics
 from bot.publishing import Publisher, content_hash
 from db import Database, articles, audit, chats
 from db import feeds as feeds_db
@@ -88,6 +89,9 @@ POLL_TICK_SECONDS = 20.0
 FEEDS_PER_TICK = 50
 
 _JITTER = 0.1  # ±10 % on every delay, so feeds added together drift apart
+# A claimed feed's next poll until its outcome is written: a poll whose instance died is
+# tried again then. Longer than any poll (fetch and parse are bounded well below it).
+_POLL_LEASE = 10 * 60.0
 
 
 # --- publishing items ------------------------------------------------------------------
@@ -302,8 +306,10 @@ class FeedPoller:
         concurrency: int = POLL_CONCURRENCY,
         jitter: float = _JITTER,
         rng: random.Random | None = None,
+        metrics: Metrics | None = None,
     ):
         self.db = db
+        self.metrics = metrics or Metrics()
         self.publisher = publisher
         self.client = client
         self.limits = limits or FetchLimits()
@@ -370,8 +376,15 @@ class FeedPoller:
     # -- polling --
 
     async def poll_due(self) -> list[PollReport]:
-        """Poll every feed whose time has come, at most `concurrency` at once."""
-        due = await feeds_db.due_feeds(self.db.reader, self._clock(), FEEDS_PER_TICK)
+        """Poll every feed whose time has come, at most `concurrency` at once.
+
+        The due feeds are claimed (their next poll moved past the poll's lease) in one
+        transaction, so that with several instances each feed is polled by one of them.
+        """
+        now = self._clock()
+        async with self.db.transaction() as conn:
+            due = await feeds_db.claim_due_feeds(conn, now, FEEDS_PER_TICK, now + _POLL_LEASE)
+        # A feed polled here at this moment (/addfeed, a manual poll) records its own outcome.
         due = [feed for feed in due if not self._lock(feed.id).locked()]
         if not due:
             return []
@@ -379,7 +392,9 @@ class FeedPoller:
 
     async def _poll_bounded(self, feed: Feed) -> PollReport:
         async with self._semaphore, self._lock(feed.id):
-            return await self._poll(feed)
+            report = await self._poll(feed)
+        self.metrics.feed_polled(report.status)
+        return report
 
     async def poll_feed(self, feed_id: int) -> PollReport | None:
         """Poll one feed now, due or not; None if there is no such feed."""
@@ -388,7 +403,9 @@ class FeedPoller:
             if feed is None:
                 return None
             async with self._semaphore:
-                return await self._poll(feed)
+                report = await self._poll(feed)
+        self.metrics.feed_polled(report.status)
+        return report
 
     async def _poll(self, feed: Feed) -> PollReport:
         """Fetch, parse and publish one feed; record the outcome. Never raises."""
@@ -685,6 +702,7 @@ async def start_feeds(application: NewsbotApplication) -> FeedPoller:
         data.publisher,
         client,
         notify_editors=EditorNotifier(application.bot, data.db, data.settings.admins),
+        metrics=data.metrics,
     )
     data.feeds = poller
     application.job_queue.run_repeating(
