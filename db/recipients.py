@@ -23,7 +23,7 @@ def recipients_sql(
         topics = f"SELECT id FROM topics WHERE key IN ({topics})"
         authors = f"SELECT id FROM authors WHERE key IN ({authors})"
     # An empty list is no branch at all: PostgreSQL has no `IN ()`.
-    branches = ["SELECT id FROM chats WHERE false"]
+    branches = []
     if topic_count:
         branches.append(f"SELECT chat_id FROM subscriptions WHERE topic_id IN ({topics})")
     if author_count:
@@ -31,7 +31,7 @@ def recipients_sql(
     if extra_count:
         extras = ", ".join(["(CAST(? AS BIGINT))"] * extra_count)
         branches.append(f"SELECT column1 FROM (VALUES {extras}) AS extra")
-    union = "\n            UNION ".join(branches)
+    union = "\n            UNION ".join(branches or ["SELECT NULL WHERE false"])
     return f"""
         SELECT c.id FROM chats AS c
         WHERE c.status = 'active' AND c.id IN (

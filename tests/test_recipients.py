@@ -81,7 +81,9 @@ async def test_recipients_are_found_through_indexes(database: Database, by: str)
     params = (1, 2, 1, CHANNEL) if by == "id" else ("mali", "sante", "awa keita", CHANNEL)
     async with database.reader.execute(f"EXPLAIN QUERY PLAN {sql}", params) as cursor:
         steps = [row[3] for row in await cursor.fetchall()]
-    scans = [step for step in steps if step.startswith("SCAN") and "json_each" not in step]
+    # The extra chats are a VALUES list of the parameters (SCAN CONSTANT ROW, SCAN extra).
+    scans = [step for step in steps if step.startswith("SCAN") and "CONSTANT ROW" not in step]
+    scans = [step for step in scans if step != "SCAN extra"]
     assert not [step for step in scans if "USING" not in step], steps
     assert any("subscriptions_by_topic" in step for step in steps), steps
     assert any("subscriptions_by_author" in step for step in steps), steps
