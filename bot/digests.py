@@ -14,7 +14,8 @@ articles (formatting.split_html); the parts already sent are recorded, so a retr
 the rest.
 
 Digests ring (`disable_notification` off): the reader asked for them at that time, unlike
-an ordinary alert, which arrives silently.
+an ordinary alert, which arrives silently; only a digest time inside the chat's own quiet
+hours is silent.
 """
 
 from __future__ import annotations
@@ -265,10 +266,11 @@ class DigestWorker:
             found, chat.language, self.zone, kind=kind, at=digest.due_at, link=self._link
         )
         sent = list(digest.message_ids)
+        silent = plan.is_quiet(self._clock(), self.zone)  # a digest time inside quiet hours
         try:
             for part in parts[digest.parts_sent :]:
                 message = await self.bot.send_message(
-                    chat.id, part, disable_notification=False, rate_limit_args=_BACKGROUND
+                    chat.id, part, disable_notification=silent, rate_limit_args=_BACKGROUND
                 )
                 sent.append(message.message_id)
                 self.sent += 1

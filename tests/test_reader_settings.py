@@ -516,3 +516,19 @@ async def test_in_a_group_only_admins_change_the_settings(bot: Harness) -> None:
     answer, _ = await press(bot, member, shown, "🌙 22:00–07:00", chat=group, expect_message=False)
     assert answer.show_alert and "administrateurs" in (answer.text or "")
     assert (await digests.get_settings(bot.db.reader, group.id)).quiet is None
+
+
+async def test_a_digest_time_inside_quiet_hours_arrives_without_sound(
+    bot: Harness, clock: Clock
+) -> None:
+    reader = await reader_following_mali(bot)
+    chat = reader.private_chat
+    clock.set(at(2, 8))
+    await bot.ask(reader, "/digest 23h")
+    await bot.ask(reader, "/quiet 22h-7h")
+    await publish(bot, "n:1", "Kayes : la fête des récoltes")
+    mark = chat.mark()
+    await digest_time(bot, clock, at(2, 23))
+    [digest] = await bot.sandbox.wait_for(chat, after=mark)
+    assert "La sélection de 23:00" in digest.content and "récoltes" in digest.content
+    assert digest.disable_notification
