@@ -174,7 +174,8 @@ def test_every_button_handler_registers_a_button_pattern(tmp_path: Path) -> None
     kinds = [
         ArticleButton, ArticlePageButton, AuthorButton, TopicButton, AuthorsPageButton,
         TopicsPageButton, SearchPageButton, SubscriptionButton, NewTopicButton,
-        UnsubscribeAllButton, SubscriptionsPageButton, LanguageButton, EditorButton,
+        UnsubscribeAllButton, SubscriptionsPageButton, LanguageButton, SettingsButton,
+        EditorButton,
     ]  # fmt: skip
     patterns = {kind.PATTERN for kind in kinds}
     found = [
