@@ -26,6 +26,8 @@ keep working.
     ed:<action>:<token>                             EditorButton (every editor button)
     ed:at:<token>:<day>[:<minutes>]                 ScheduleButton (a draft's publication time)
     ed:sch:<now|drop>:<scheduled_id>                ScheduledButton (/scheduled)
+    ed:ne:<+|->:<user_id>                           RosterButton (/editors: add, remove)
+    ed:jr:<o|n>:<entry_id>                          JournalPageButton (/journal pages)
 
 `SubscriptionButton.PATTERN` takes every "sub:" data, so its handler is registered after
 those of `NewTopicButton` and `UnsubscribeAllButton`.
@@ -45,8 +47,10 @@ __all__ = [
     "AuthorsPageButton",
     "Button",
     "EditorButton",
+    "JournalPageButton",
     "LanguageButton",
     "NewTopicButton",
+    "RosterButton",
     "ScheduleButton",
     "ScheduledButton",
     "Scope",
@@ -499,3 +503,49 @@ class ScheduledButton(Button):
             return None
         action: Literal["now", "drop"] = "now" if fields["action"] == "now" else "drop"
         return cls(action, int(fields["scheduled_id"]))
+
+
+@dataclass(frozen=True, slots=True)
+class RosterButton(Button):
+    """A chief editor's button: make a user an editor ("add") or take it back ("remove").
+
+    Only the user id travels; the press is checked on the presser (`ChiefOnly`), so a forged
+    button does nothing a chief editor could not type.
+    """
+
+    change: Literal["add", "remove"]
+    user_id: int
+    PATTERN: ClassVar[re.Pattern[str]] = _pattern("ed:ne:", r"(?P<sign>[+-])(?P<user_id>\d{1,18})")
+
+    def _data(self) -> str:
+        return f"ed:ne:{'+' if self.change == 'add' else '-'}{self.user_id}"
+
+    @classmethod
+    def parse(cls, match: re.Match[str] | None) -> RosterButton | None:
+        """Return the button pressed; None when its data is not well formed."""
+        if (fields := _fields(match)) is None:
+            return None
+        change: Literal["add", "remove"] = "add" if fields["sign"] == "+" else "remove"
+        return cls(change, int(fields["user_id"]))
+
+
+@dataclass(frozen=True, slots=True)
+class JournalPageButton(Button):
+    """Turn a page of /journal: the entries older ("o") or newer ("n") than an entry id."""
+
+    direction: Literal["o", "n"]
+    entry_id: int
+    PATTERN: ClassVar[re.Pattern[str]] = _pattern(
+        "ed:jr:", r"(?P<direction>[on]):(?P<entry_id>\d{1,18})"
+    )
+
+    def _data(self) -> str:
+        return f"ed:jr:{self.direction}:{self.entry_id}"
+
+    @classmethod
+    def parse(cls, match: re.Match[str] | None) -> JournalPageButton | None:
+        """Return the button pressed; None when its data is not well formed."""
+        if (fields := _fields(match)) is None:
+            return None
+        direction: Literal["o", "n"] = "o" if fields["direction"] == "o" else "n"
+        return cls(direction, int(fields["entry_id"]))

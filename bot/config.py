@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import re
 from collections.abc import Mapping
@@ -19,6 +21,9 @@ DEFAULT_API_URL = "https://api.telegram.org/bot"
 PAID_BROADCAST_RATE = 1000.0
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
 _CHANNEL = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-100\d{6,16})$")
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
+_LISTEN = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+|):(?P<port>\d{1,5})$")
+DEFAULT_LISTEN = ("127.0.0.1", 8080)
 
 
 class Secret(str):
@@ -40,6 +45,32 @@ class Settings:
     channel: str | None = None
     feeds_private: bool = False
     """Feeds may live on loopback or private addresses (the newsroom's network, tests)."""
+    site_name: str | None = None
+    """The paper's name in the bot's words (welcome, description); None: "the newspaper"."""
+    webhook_url: str | None = None
+    """Updates arrive by webhook at this public URL instead of long polling."""
+    webhook_secret_: Secret | None = None
+    listen: tuple[str, int] | None = None
+    """Where the bot's HTTP server (webhook, /healthz, /metrics) listens; see `listen_on`."""
+
+    @property
+    def webhook_secret(self) -> Secret:
+        """The secret Telegram echoes with each update: set, or derived from the token.
+
+        Derived, every instance of one bot agrees on it without being told.
+        """
+        if self.webhook_secret_:
+            return self.webhook_secret_
+        digest = hmac.new(b"newsbot webhook secret", self.token.encode(), hashlib.sha256)
+        return Secret(digest.hexdigest())
+
+    @property
+    def listen_on(self) -> tuple[str, int] | None:
+        """Return the HTTP server's host and port: NEWSBOT_LISTEN, else 127.0.0.1:8080 in
+        webhook mode, else None (no server)."""
+        if self.listen is not None:
+            return self.listen
+        return DEFAULT_LISTEN if self.webhook_url else None
 
     @property
     def effective_send_rate(self) -> float:
@@ -127,10 +158,45 @@ def _flag(variable: str, value: str) -> bool:
     raise ConfigError(variable, f"{value!r} is not yes/no")
 
 
+def _site_name(value: str) -> str:
+    name = " ".join(value.split())
+    if len(name) > 60 or any(char in name for char in "<>&"):
+        raise ConfigError(
+            "NEWSBOT_SITE_NAME", f"{value!r} is not a paper's name (at most 60 characters, no <>&)"
+        )
+    return name
+
+
 def _channel(value: str) -> str:
     if not _CHANNEL.match(value):
         raise ConfigError("NEWSBOT_CHANNEL", f"{value!r} is not a channel id (-100…) or @username")
     return value
+
+
+def _webhook_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", value):
+        raise ConfigError(
+            "NEWSBOT_WEBHOOK_URL",
+            f"{value!r} is not an http(s) URL without query (https://bot.example.org/telegram)",
+        )
+    return value
+
+
+def _webhook_secret(value: str) -> Secret:
+    if not _WEBHOOK_SECRET.match(value):
+        # Never echoed: it is a secret.
+        raise ConfigError(
+            "NEWSBOT_WEBHOOK_SECRET", "must be 1 to 256 characters among A-Z, a-z, 0-9, _ and -"
+        )
+    return Secret(value)
+
+
+def _listen(value: str) -> tuple[str, int]:
+    match = _LISTEN.match(value)
+    port = int(match["port"]) if match else -1
+    if match is None or not 0 < port < 65536:
+        raise ConfigError("NEWSBOT_LISTEN", f"{value!r} is not host:port (127.0.0.1:8080)")
+    return match["host"].strip("[]") or "0.0.0.0", port
 
 
 def load_settings(
@@ -166,4 +232,12 @@ def load_settings(
         changes["channel"] = _channel(raw)
     if (raw := get("NEWSBOT_FEEDS_PRIVATE")) is not None:
         changes["feeds_private"] = _flag("NEWSBOT_FEEDS_PRIVATE", raw)
+    if (raw := get("NEWSBOT_SITE_NAME")) is not None:
+        changes["site_name"] = _site_name(raw)
+    if (raw := get("NEWSBOT_WEBHOOK_URL")) is not None:
+        changes["webhook_url"] = _webhook_url(raw)
+    if (raw := get("NEWSBOT_WEBHOOK_SECRET")) is not None:
+        changes["webhook_secret_"] = _webhook_secret(raw)
+    if (raw := get("NEWSBOT_LISTEN")) is not None:
+        changes["listen"] = _listen(raw)
     return Settings(**{**settings.__dict__, **changes})

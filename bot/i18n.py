@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 
 from babel import Locale
@@ -9,7 +10,16 @@ from babel.numbers import format_decimal
 
 from bot.locales import en, fr
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "language_for", "plural", "t"]
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "de",
+    "language_for",
+    "of_site",
+    "plural",
+    "t",
+    "t_chat",
+]
 
 DEFAULT_LANGUAGE = "fr"
 _CATALOGUES: dict[str, dict[str, str]] = {"fr": fr.MESSAGES, "en": en.MESSAGES}
@@ -28,6 +38,37 @@ def t(lang: str, key: str, /, **params: object) -> str:
     catalogue = _CATALOGUES.get(lang, _CATALOGUES[DEFAULT_LANGUAGE])
     template = catalogue.get(key) or _CATALOGUES[DEFAULT_LANGUAGE][key]
     return template.format(**params) if params else template
+
+
+def t_chat(lang: str, key: str, /, *, group: bool, **params: object) -> str:
+    """Return `key` as said to a group ("Ce groupe recevra…") when `group` and the catalogue
+    has `key.group`; else `key`, as said to one person."""
+    catalogue = _CATALOGUES.get(lang, _CATALOGUES[DEFAULT_LANGUAGE])
+    if group and f"{key}.group" in catalogue:
+        return t(lang, f"{key}.group", **params)
+    return t(lang, key, **params)
+
+
+# Not "y": it sounds as a consonant at the start of a name (de Yacouba).
+_VOWELS = frozenset("aeiou")
+
+
+def de(name: str) -> str:
+    """Return the French "de" before a name: "de Kadiatou Maïga", elided before a vowel
+    ("d’Ousmane Diakité"), contracted with an article ("du Républicain", "des Échos")."""
+    name = name.strip()
+    for article, contracted in (("Le ", "du "), ("Les ", "des ")):
+        if name.startswith(article):
+            return contracted + name[len(article) :]
+    first = unicodedata.normalize("NFD", name[:1])[:1].lower()
+    return f"d’{name}" if first in _VOWELS else f"de {name}"
+
+
+def of_site(lang: str, site_name: str | None) -> str:
+    """Return the paper as a complement: "du journal" or "de L’Essor"; "the newspaper"."""
+    if not site_name:
+        return t(lang, "bot.site")
+    return de(site_name) if lang == "fr" else site_name
 
 
 @cache

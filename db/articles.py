@@ -20,6 +20,7 @@ __all__ = [
     "articles_by_author",
     "articles_by_topic",
     "author_candidates",
+    "author_names",
     "count_unused_topics",
     "ensure_author",
     "ensure_topic",
@@ -133,6 +134,12 @@ async def ensure_topic(conn: Connection, key: str, name: str) -> Topic:
 async def rename_author(conn: Connection, author_id: int, name: str) -> None:
     """Change an author's display name."""
     await conn.execute("UPDATE authors SET name = ? WHERE id = ?", (name, author_id))
+
+
+async def author_names(conn: Connection) -> list[tuple[int, str]]:
+    """Return every author's id and display name (a few thousand rows: for a one-time tidy)."""
+    async with conn.execute("SELECT id, name FROM authors ORDER BY id") as cursor:
+        return [(row[0], row[1]) for row in await cursor.fetchall()]
 
 
 async def get_author(conn: Connection, author_id: int) -> Author | None:
@@ -650,7 +657,8 @@ def _tsquery(text: str) -> tuple[str, list[str]] | None:
     words = search_words(text)
     if not words:
         return None
-    groups, params = [], []
+    groups: list[str] = []
+    params: list[str] = []
     for word in words:
         forms = _variants(word)
         either = " || ".join("phraseto_tsquery('simple', newsbot_search_text(?))" for _ in forms)

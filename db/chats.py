@@ -15,8 +15,10 @@ __all__ = [
     "chosen_language",
     "follow_count",
     "get_chat",
+    "listed_article",
     "migrate_chat",
     "new_topic_follows",
+    "remember_list",
     "set_chat_status",
     "subscribe",
     "subscriptions_page",
@@ -86,6 +88,29 @@ async def chosen_language(conn: Connection, chat_id: int) -> str | None:
     ) as cursor:
         row = await cursor.fetchone()
     return str(row[0]) if row else None
+
+
+async def remember_list(
+    conn: Connection, chat_id: int, first_number: int, article_ids: Iterable[int]
+) -> None:
+    """Keep the numbered list the chat was just shown (replacing the one before)."""
+    listed = f"{first_number}:{','.join(str(article_id) for article_id in article_ids)}"
+    await conn.execute(
+        "UPDATE chats SET last_list = ? WHERE id = ? AND last_list <> ?",
+        (listed, chat_id, listed),
+    )
+
+
+async def listed_article(conn: Connection, chat_id: int, number: int) -> int | None:
+    """Return the id of the article numbered `number` in the chat's last list, or None."""
+    async with conn.execute("SELECT last_list FROM chats WHERE id = ?", (chat_id,)) as cursor:
+        row = await cursor.fetchone()
+    first, _, ids = str(row[0]).partition(":") if row else ("", "", "")
+    if not first.isdigit() or not ids:
+        return None
+    listed = ids.split(",")
+    position = number - int(first)
+    return int(listed[position]) if 0 <= position < len(listed) else None
 
 
 async def get_chat(conn: Connection, chat_id: int) -> Chat | None:

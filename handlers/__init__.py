@@ -1,9 +1,9 @@
 """Telegram handlers, one module per feature, each with `register(application)`.
 
-Features: `start`, `reading`, `search`, `subscriptions`, `settings`, `publish`, `editor`,
-`feeds`, `inline`, `errors`. A feature never imports another feature (the import-linter contract in
-pyproject.toml checks it); what several need lives in shared modules, importable by
-features:
+Features: `start`, `reading`, `search`, `subscriptions`, `settings`, `newsroom_admin`
+(/editors, /journal), `publish`, `editor`, `feeds`, `inline`, `errors`. A feature never
+imports another feature (the import-linter contract in pyproject.toml checks it); what
+several need lives in shared modules, importable by features:
 
 - `access`: who may do what, the reply language; it also registers the checks run first;
 - `menu`: the command lists and names (English and French), for Telegram's menus and /help;
@@ -34,6 +34,7 @@ from handlers import (
     feeds,
     inline,
     language,
+    newsroom_admin,
     publish,
     reading,
     search,
@@ -59,6 +60,7 @@ def register(application: NewsbotApplication) -> None:
     search.register(application)
     subscriptions.register(application)
     settings.register(application)
+    newsroom_admin.register(application)  # before editor: its catch-all takes every "ed:"
     publish.register(application)  # before editor: its catch-all answers stale editor buttons
     editor.register(application)
     feeds.register(application)

@@ -29,20 +29,23 @@ from bot.formatting import (
     format_short_date,
     hashtag,
     hashtags,
+    is_newsroom,
     render_article,
     visible_length,
 )
-from bot.i18n import t
+from bot.i18n import de, t, t_chat
 from db import Connection, articles, chats
 from db.models import Article, Author, Page, Topic
 from handlers.access import reply_language
 from handlers.views import (
+    BUTTON_NAME_CHARS,
     View,
     article_buttons,
     count_articles,
     deep_link,
     deep_link_key,
     fit_cards,
+    in_group,
     markup,
     page_turns,
     reply_view,
@@ -57,6 +60,7 @@ __all__ = [
     "LIST_PAGE_SIZE",
     "MAX_PAGE_SIZE",
     "article_page",
+    "remember_list",
     "send_article",
     "send_loaded_article",
     "show_topics",
@@ -68,6 +72,7 @@ MAX_PAGE_SIZE = 10
 LIST_PAGE_SIZE = 10  # /authors and /topics
 RELATED_COUNT = 3
 _RELATED_TITLE_CHARS = 60
+_SHARE_QUERY_CHARS = 64  # the title's start: enough for the inline search to find it first
 
 
 def _timezone(context: Context) -> str:
@@ -176,6 +181,7 @@ async def article_page(
             lang,
             "reading.author.header",
             name=escape(subject.name),
+            de_name=de(escape(subject.name)),
             count=count_articles(lang, subject.article_count),
         )
         empty = t(lang, "reading.author.empty", name=escape(subject.name))
@@ -212,7 +218,18 @@ async def article_page(
                 )
             ]
         )
+    await remember_list(context, chat_id, index, items)
     return View(text, markup(rows))
+
+
+async def remember_list(
+    context: Context, chat_id: int, first_number: int, items: Sequence[Article]
+) -> None:
+    """Keep the numbered list a chat is shown, so that "/article 2" opens its second article."""
+    if not items:
+        return
+    async with context.bot_data.db.transaction() as conn:
+        await chats.remember_list(conn, chat_id, first_number, [item.id for item in items])
 
 
 async def _followed(reader: Connection, chat_id: int) -> set[tuple[str, int]]:
@@ -245,18 +262,40 @@ def _with_related(parts: list[_Part], related: Sequence[Article], lang: str) -> 
     return [*parts, _Part(heading)]
 
 
-def _related_markup(related: Sequence[Article]) -> InlineKeyboardMarkup | None:
-    return markup(
-        [
-            [
-                InlineKeyboardButton(
-                    excerpt(article.title, _RELATED_TITLE_CHARS),
-                    callback_data=ArticleButton(article.id).pack(),
-                )
-            ]
-            for article in related
-        ]
+def _article_markup(
+    article: Article, related: Sequence[Article], followed: set[tuple[str, int]], lang: str
+) -> InlineKeyboardMarkup | None:
+    """Return the article's buttons: share it, follow its authors and topics, "Lire aussi"."""
+    share = InlineKeyboardButton(
+        t(lang, "reading.button.share"),
+        switch_inline_query=excerpt(article.title, _SHARE_QUERY_CHARS).rstrip("…"),
     )
+    follows = [
+        subscription_button("a", author.id, author.name, ("a", author.id) in followed, lang)
+        for author in article.authors
+        if not is_newsroom(author.name)
+    ]
+    follows += [
+        subscription_button(
+            "t",
+            topic.id,
+            excerpt(hashtag(topic.name) or topic.name, BUTTON_NAME_CHARS),
+            ("t", topic.id) in followed,
+            lang,
+        )
+        for topic in article.topics
+    ]
+    rows = [[share], *(follows[start : start + 2] for start in range(0, len(follows), 2))]
+    rows += [
+        [
+            InlineKeyboardButton(
+                excerpt(related_article.title, _RELATED_TITLE_CHARS),
+                callback_data=ArticleButton(related_article.id).pack(),
+            )
+        ]
+        for related_article in related
+    ]
+    return markup(rows)
 
 
 async def send_article(
@@ -280,7 +319,7 @@ async def send_loaded_article(
     reader = context.bot_data.db.reader
     tz = _timezone(context)
     related = await articles.related_articles(reader, article, RELATED_COUNT)
-    markup = _related_markup(related)
+    markup = _article_markup(article, related, await _followed(reader, chat_id), lang)
     rendering = render_article(article, lang, tz)
     parts: list[_Part] = []
     if rendering.photo_url is not None and rendering.caption is not None:
@@ -326,7 +365,9 @@ async def send_loaded_article(
 # --- /topics ---------------------------------------------------------------------------
 
 
-async def topics_view(context: Context, chat_id: int, lang: str, offset: int) -> View | None:
+async def topics_view(
+    context: Context, chat_id: int, lang: str, offset: int, *, group: bool = False
+) -> View | None:
     """Return a page of the topics with counts and this chat's subscription toggles."""
     reader = context.bot_data.db.reader
     page = await articles.list_topics(reader, LIST_PAGE_SIZE, offset)
@@ -342,7 +383,13 @@ async def topics_view(context: Context, chat_id: int, lang: str, offset: int) ->
         shown = f'<a href="{escape(link)}">{tag}</a>' if link else tag
         lines.append(f"{position}. {shown} — {count_articles(lang, topic.article_count)}")
     text = "\n".join(
-        [t(lang, "reading.topics.header"), "", *lines, "", t(lang, "reading.topics.hint")]
+        [
+            t(lang, "reading.topics.header"),
+            "",
+            *lines,
+            "",
+            t_chat(lang, "reading.topics.hint", group=group),
+        ]
     )
     toggles = [
         subscription_button("t", topic.id, topic.name, ("t", topic.id) in followed, lang)
@@ -359,5 +406,5 @@ async def show_topics(update: Update, context: Context) -> None:
     if chat is None:
         return
     lang = reply_language(update)
-    view = await topics_view(context, chat.id, lang, 0)
+    view = await topics_view(context, chat.id, lang, 0, group=in_group(update))
     await reply_view(update, view or View(t(lang, "reading.topics.empty")))

@@ -24,7 +24,8 @@ from bot.i18n import DEFAULT_LANGUAGE, plural, t
 from bot.publishing import AuditNote
 from db import articles, chats, editorial, stats
 from handlers.access import EditorOnly, reply_language
-from handlers.newsroom import article_id_argument, editor_button, new_token
+from handlers.menu import command_names
+from handlers.newsroom import article_id_argument, editor_button, follow_delivery, new_token
 from handlers.views import edit_or_send
 
 if TYPE_CHECKING:
@@ -120,6 +121,9 @@ async def withdraw_article(update: Update, context: Context) -> None:
     else:
         text = t(lang, "editor.already_withdrawn", id=article_id)
     await edit_or_send(update, query.message, text)
+    if result.changed and result.followups and update.effective_chat is not None:
+        chat_id = update.effective_chat.id
+        await follow_delivery(context, chat_id, article_id, lang, "withdraw")
 
 
 async def keep_article(update: Update, context: Context) -> None:
@@ -273,8 +277,8 @@ async def setup_channel(application: NewsbotApplication) -> None:
 
 def register(application: NewsbotApplication) -> None:
     """Register the editors' commands and buttons; the catch-all for stale buttons last."""
-    application.add_handler(CommandHandler("unpublish", EditorOnly(ask_withdrawal)))
-    application.add_handler(CommandHandler("stats", EditorOnly(show_stats)))
+    application.add_handler(CommandHandler(command_names("unpublish"), EditorOnly(ask_withdrawal)))
+    application.add_handler(CommandHandler(command_names("stats"), EditorOnly(show_stats)))
     application.add_handler(
         CallbackQueryHandler(
             EditorOnly(withdraw_article), pattern=EditorButton.pattern_for("withdraw")

@@ -1,6 +1,6 @@
 """/feeds, /addfeed, /removefeed: the editors' view of the site's RSS/Atom feeds.
 
-Only editors get here: each handler is registered wrapped in `handlers.access.EditorOnly`.
+Only chief editors get here: each handler is registered wrapped in `handlers.access.ChiefOnly`.
 The work (fetching, importing the backlog, auditing) is done by `bot.feeds.FeedPoller`.
 """
 
@@ -29,7 +29,8 @@ from bot.formatting import escape, split_html
 from bot.i18n import plural, t
 from db import feeds as feeds_db
 from db.models import Feed
-from handlers.access import EditorOnly, reply_language
+from handlers.access import ChiefOnly, reply_language
+from handlers.menu import command_names
 
 if TYPE_CHECKING:
     from telegram import Message
@@ -211,6 +212,6 @@ async def remove_feed(update: Update, context: Context) -> None:
 
 
 def register(application: NewsbotApplication) -> None:
-    application.add_handler(CommandHandler("feeds", EditorOnly(show_feeds)))
-    application.add_handler(CommandHandler("addfeed", EditorOnly(add_feed)))
-    application.add_handler(CommandHandler("removefeed", EditorOnly(remove_feed)))
+    application.add_handler(CommandHandler(command_names("feeds"), ChiefOnly(show_feeds)))
+    application.add_handler(CommandHandler(command_names("addfeed"), ChiefOnly(add_feed)))
+    application.add_handler(CommandHandler(command_names("removefeed"), ChiefOnly(remove_feed)))

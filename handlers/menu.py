@@ -32,8 +32,8 @@ __all__ = [
     "command_names",
     "drop_editor_menu",
     "set_command_menus",
-    "set_editor_menu",
     "set_descriptions",
+    "set_editor_menu",
 ]
 
 logger = logging.getLogger(__name__)

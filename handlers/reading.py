@@ -28,9 +28,9 @@ from bot.buttons import (
     TopicsPageButton,
 )
 from bot.formatting import escape, excerpt, hashtag
-from bot.i18n import t
+from bot.i18n import plural, t
 from bot.site import closest, fold_query
-from db import Connection, articles
+from db import Connection, articles, chats
 from db.models import Author, Topic
 from handlers.access import reply_language
 from handlers.article_views import (
@@ -43,6 +43,7 @@ from handlers.article_views import (
     show_topics,
     topics_view,
 )
+from handlers.menu import command_names
 from handlers.views import (
     BUTTON_NAME_CHARS,
     View,
@@ -65,24 +66,26 @@ __all__ = ["author_view", "authors_view", "latest_view", "register"]
 _CHOICES = 8  # several authors or topics match: at most this many buttons
 _SUGGESTIONS = 5  # nothing matches: at most this many close names
 _NUMBER_ARG = re.compile(r"[+-]?\d+")
-_ARTICLE_ARG = re.compile(r"#?(\d{1,18})")
+_ARTICLE_ARG = re.compile(r"(?:n°\s*|#)?(\d{1,6})")
 _Named = TypeVar("_Named", Topic, Author)
 
 # --- article lists: /latest, a topic's, an author's --------------------------------------
 
 
-def _parse_latest_args(args: Sequence[str]) -> tuple[int, str]:
-    """Split /latest's arguments into a page size (1 to 10) and a topic name."""
+def _parse_latest_args(args: Sequence[str]) -> tuple[int, str, bool]:
+    """Split /latest's arguments into a page size (1 to 10), a topic name, and whether more
+    than the most a page shows was asked for."""
     size = DEFAULT_PAGE_SIZE
     words = []
-    number_seen = False
+    number_seen = capped = False
     for arg in args:
         if not number_seen and _NUMBER_ARG.fullmatch(arg):
+            capped = int(arg) > MAX_PAGE_SIZE
             size = min(max(int(arg), 1), MAX_PAGE_SIZE)
             number_seen = True
         else:
             words.append(arg)
-    return size, " ".join(words).strip()
+    return size, " ".join(words).strip(), capped
 
 
 async def _match_topic(
@@ -127,17 +130,17 @@ def _topic_buttons(topics: Sequence[Topic], size: int) -> list[InlineKeyboardBut
 
 async def latest_view(context: Context, chat_id: int, lang: str, args: Sequence[str]) -> View:
     """Return the answer to /latest [n] [topic]."""
-    size, topic_name = _parse_latest_args(args)
+    size, topic_name, capped = _parse_latest_args(args)
     if not topic_name:
         view = await article_page(context, chat_id, lang, Scope("l"), size)
         assert view is not None  # the latest list has no subject that could be gone
-        return view
+        return _with_cap(view, lang, capped)
     reader = context.bot_data.db.reader
     topic, choices, close = await _match_topic(reader, topic_name)
     if topic is not None:
         view = await article_page(context, chat_id, lang, Scope("t", topic.id), size, subject=topic)
         if view is not None:
-            return view
+            return _with_cap(view, lang, capped)
     return _unmatched_view(
         lang,
         "reading.topic",
@@ -145,6 +148,14 @@ async def latest_view(context: Context, chat_id: int, lang: str, args: Sequence[
         _topic_buttons(choices, size),
         _topic_buttons(close, size),
     )
+
+
+def _with_cap(view: View, lang: str, capped: bool) -> View:
+    """Say, under the list, that no more than a page's worth is shown at once."""
+    if not capped:
+        return view
+    notice = plural(lang, "reading.latest.at_most", MAX_PAGE_SIZE)
+    return View(f"{view.text}\n\n<i>{notice}</i>", view.markup)
 
 
 def _unmatched_view(
@@ -223,7 +234,7 @@ async def _send_page(
 
 
 async def show_article(update: Update, context: Context) -> None:
-    """Send the whole article whose number is given."""
+    """Send the whole article numbered so in the chat's last list (/latest, a search…)."""
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
@@ -232,8 +243,13 @@ async def show_article(update: Update, context: Context) -> None:
     if match is None:
         await reply_view(update, View(t(lang, "reading.article.usage")))
         return
+    number = int(match[1])
+    article_id = await chats.listed_article(context.bot_data.db.reader, chat.id, number)
+    if article_id is None:
+        await reply_view(update, View(t(lang, "reading.article.not_in_list", number=number)))
+        return
     reply_to = message.message_id if in_group(update) else None
-    if not await send_article(context, chat.id, int(match[1]), lang, reply_to=reply_to):
+    if not await send_article(context, chat.id, article_id, lang, reply_to=reply_to):
         await reply_view(update, View(t(lang, "reading.article.not_found")))
 
 
@@ -384,7 +400,7 @@ async def turn_topics_page(update: Update, context: Context) -> None:
     chat = update.effective_chat
     view = None
     if button is not None and chat is not None:
-        view = await topics_view(context, chat.id, lang, button.offset)
+        view = await topics_view(context, chat.id, lang, button.offset, group=in_group(update))
     await replace_page(query, view, t(lang, "reading.stale_page"))
 
 
@@ -396,11 +412,11 @@ def register(application: NewsbotApplication) -> None:
     fresh = filters.UpdateType.MESSAGE
     application.add_handlers(
         [
-            CommandHandler("latest", show_latest, filters=fresh),
-            CommandHandler("article", show_article, filters=fresh),
-            CommandHandler("author", show_author, filters=fresh),
-            CommandHandler("authors", show_authors, filters=fresh),
-            CommandHandler("topics", show_topics, filters=fresh),
+            CommandHandler(command_names("latest"), show_latest, filters=fresh),
+            CommandHandler(command_names("article"), show_article, filters=fresh),
+            CommandHandler(command_names("author"), show_author, filters=fresh),
+            CommandHandler(command_names("authors"), show_authors, filters=fresh),
+            CommandHandler(command_names("topics"), show_topics, filters=fresh),
             CallbackQueryHandler(open_article, pattern=ArticleButton.PATTERN),
             CallbackQueryHandler(turn_article_page, pattern=ArticlePageButton.PATTERN),
             CallbackQueryHandler(open_author, pattern=AuthorButton.PATTERN),

@@ -42,12 +42,13 @@ from bot.buttons import (
     UnsubscribeAllButton,
 )
 from bot.formatting import escape, excerpt
-from bot.i18n import plural, t
+from bot.i18n import de, plural, t, t_chat
 from db import articles, chats
 from db.models import Author, Topic
 from handlers.access import refuse_unless_chat_admin, reply_language
 from handlers.article_views import show_topics
-from handlers.views import page_turns, subscription_button
+from handlers.menu import command_names
+from handlers.views import in_group, page_turns, subscription_button
 
 if TYPE_CHECKING:
     from bot.context import Context, NewsbotApplication
@@ -152,11 +153,13 @@ async def _named_target(
     return wanted
 
 
-def _confirmation(lang: str, target: Topic | Author, added: bool) -> str:
+def _confirmation(lang: str, target: Topic | Author, added: bool, *, group: bool) -> str:
     name = escape(_label(target))
     if isinstance(target, Topic):
-        return t(lang, "sub.topic_added" if added else "sub.topic_already", name=name)
-    return t(lang, "sub.author_added" if added else "sub.author_already", name=name)
+        key = "sub.topic_added" if added else "sub.topic_already"
+        return t_chat(lang, key, group=group, name=name)
+    key = "sub.author_added" if added else "sub.author_already"
+    return t_chat(lang, key, group=group, name=name, de_name=de(name))
 
 
 async def subscribe(update: Update, context: Context) -> None:
@@ -169,7 +172,7 @@ async def subscribe(update: Update, context: Context) -> None:
     matches, near = await _resolve(context, wanted)
     if len(matches) == 1:
         added = await _subscribe(context, chat.id, matches[0])
-        await message.reply_text(_confirmation(lang, matches[0], added))
+        await message.reply_text(_confirmation(lang, matches[0], added, group=in_group(update)))
         return
     if matches:
         rows = [[_follow_button(target)] for target in matches]
@@ -219,7 +222,9 @@ async def _subscribe_new_topic(
         topic = await articles.ensure_topic(conn, key, name)
         if await chats.subscribe(conn, chat_id, time.time(), topic_id=topic.id):
             await follows.check_added(conn, chat_id)
-    await message.reply_text(t(lang, "sub.new_topic_added", name=escape(f"#{topic.name}")))
+    group = message.chat.type != "private"
+    text = t_chat(lang, "sub.new_topic_added", group=group, name=escape(f"#{topic.name}"))
+    await message.reply_text(text)
 
 
 async def unsubscribe(update: Update, context: Context) -> None:
@@ -229,26 +234,48 @@ async def unsubscribe(update: Update, context: Context) -> None:
     lang = reply_language(update)
     if (wanted := await _named_target(update, context, or_else=list_subscriptions)) is None:
         return
+    group = in_group(update)
     if site.fold(wanted) in {"all", "tout", "tous", "toutes"}:
-        confirm = InlineKeyboardButton(
-            t(lang, "sub.confirm_all_button"), callback_data=UnsubscribeAllButton().pack()
-        )
+        answers = [
+            InlineKeyboardButton(
+                t(lang, "sub.confirm_all_button"), callback_data=UnsubscribeAllButton().pack()
+            ),
+            InlineKeyboardButton(
+                t(lang, "sub.keep_all_button"),
+                callback_data=UnsubscribeAllButton(confirm=False).pack(),
+            ),
+        ]
         await message.reply_text(
-            t(lang, "sub.confirm_all"), reply_markup=InlineKeyboardMarkup([[confirm]])
+            t_chat(lang, "sub.confirm_all", group=group),
+            reply_markup=InlineKeyboardMarkup([answers]),
         )
         return
+    target = await _followed_match(context, chat.id, wanted)
+    if target is None:
+        await message.reply_text(
+            t_chat(lang, "sub.not_following", group=group, name=escape(wanted))
+        )
+        return
+    await _unsubscribe(context, chat.id, _kind(target), target.id)
+    await message.reply_text(t_chat(lang, "sub.removed", group=group, name=escape(_label(target))))
+
+
+async def _followed_match(context: Context, chat_id: int, wanted: str) -> Topic | Author | None:
+    """Return what the chat follows that `wanted` names, matched as /subscribe matches names
+    ("Diakité", "diakite", "Ousmane Diakite" are one author); None when it follows no match."""
+    followed = await chats.chat_subscriptions(context.bot_data.db.reader, chat_id)
     folded = site.fold(wanted.lstrip("#"))
-    for subscription in await chats.chat_subscriptions(context.bot_data.db.reader, chat.id):
-        target = subscription.target
-        if target.key == folded:
-            await _unsubscribe(context, chat.id, _kind(target), target.id)
-            await message.reply_text(t(lang, "sub.removed", name=escape(_label(target))))
-            return
-    await message.reply_text(t(lang, "sub.not_following", name=escape(wanted)))
+    for subscription in followed:
+        if subscription.target.key == folded:
+            return subscription.target
+    matches, _ = await _resolve(context, wanted)
+    wanted_ids = {(_kind(match), match.id) for match in matches}
+    held = [s.target for s in followed if (_kind(s.target), s.target.id) in wanted_ids]
+    return held[0] if len(held) == 1 else None
 
 
 async def _list_page(
-    context: Context, chat_id: int, lang: str, offset: int
+    context: Context, chat_id: int, lang: str, offset: int, *, group: bool = False
 ) -> tuple[str, InlineKeyboardMarkup] | None:
     """Return a page of the chat's subscriptions and its buttons; None when it has none."""
     reader = context.bot_data.db.reader
@@ -264,9 +291,11 @@ async def _list_page(
     pages = -(-total // _LIST_PAGE)
     if pages > 1:
         number = offset // _LIST_PAGE + 1
-        text = t(lang, "sub.list_page", count=total, page=number, pages=pages, lines=lines)
+        text = t_chat(
+            lang, "sub.list_page", group=group, count=total, page=number, pages=pages, lines=lines
+        )
     else:
-        text = t(lang, "sub.list", count=total, lines=lines)
+        text = t_chat(lang, "sub.list", group=group, count=total, lines=lines)
     rows = [
         [
             InlineKeyboardButton(
@@ -287,9 +316,10 @@ async def list_subscriptions(update: Update, context: Context) -> None:
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
     lang = reply_language(update)
-    shown = await _list_page(context, chat.id, lang, 0)
+    group = in_group(update)
+    shown = await _list_page(context, chat.id, lang, 0, group=group)
     if shown is None:
-        await message.reply_text(t(lang, "sub.none"))
+        await message.reply_text(t_chat(lang, "sub.none", group=group))
         return
     text, markup = shown
     await message.reply_text(text, reply_markup=markup)
@@ -303,7 +333,7 @@ async def turn_subscriptions_page(update: Update, context: Context) -> None:
     button = SubscriptionsPageButton.parse(context.match)
     shown = None
     if button is not None and chat is not None:
-        shown = await _list_page(context, chat.id, lang, button.offset)
+        shown = await _list_page(context, chat.id, lang, button.offset, group=in_group(update))
     if shown is None:
         await query.answer(t(lang, "reading.stale_page"))
         return
@@ -341,8 +371,13 @@ async def confirm_unsubscribe_all(update: Update, context: Context) -> None:
     if (pressed := await _managed_press(update, context)) is None:
         return
     query, lang, chat = pressed
-    if UnsubscribeAllButton.parse(context.match) is None:
+    button = UnsubscribeAllButton.parse(context.match)
+    if button is None:
         await _answer_stale(query, lang)
+        return
+    if not button.confirm:
+        await query.answer()
+        await _edit_text(query, t_chat(lang, "sub.kept_all", group=in_group(update)))
         return
     async with context.bot_data.db.transaction() as conn:
         removed = await chats.unsubscribe_all(conn, chat.id)
@@ -379,12 +414,12 @@ async def press_subscription_button(update: Update, context: Context) -> None:
     if button.change == "unfollow":
         await _unsubscribe(context, chat.id, kind, target.id)
         await query.answer(t(lang, "sub.removed_short", name=_label(target)))
-        await _redraw_pressed(query, None)
+        await _redraw_list(update, context, query, lang)
         return
     if button.change == "follow":
         added = await _subscribe(context, chat.id, target)
         await query.answer()
-        await _edit_text(query, _confirmation(lang, target, added))
+        await _edit_text(query, _confirmation(lang, target, added, group=in_group(update)))
         return
     followed = any(
         s.target.id == target.id and _kind(s.target) == kind
@@ -411,6 +446,34 @@ async def _edit_text(query: CallbackQuery, text: str) -> None:
     # The message may be too old or unchanged: the answer already told the reader.
     with contextlib.suppress(TelegramError):
         await query.edit_message_text(text)
+
+
+async def _redraw_list(update: Update, context: Context, query: CallbackQuery, lang: str) -> None:
+    """Redraw the /subscriptions page whose ✖️ was pressed: the removed line goes, text and
+    buttons alike; with nothing left, the message says so."""
+    chat = update.effective_chat
+    assert chat is not None
+    group = in_group(update)
+    shown = await _list_page(context, chat.id, lang, _shown_offset(query, lang), group=group)
+    text, markup = shown if shown is not None else (t_chat(lang, "sub.none", group=group), None)
+    # Pressed twice, or the message is too old to edit: the answer was enough.
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_text(text, reply_markup=markup)
+
+
+def _shown_offset(query: CallbackQuery, lang: str) -> int:
+    """Return the offset of the /subscriptions page a pressed button sits on, read from its
+    page turns (none: the first page)."""
+    markup = query.message.reply_markup if isinstance(query.message, Message) else None
+    for row in markup.inline_keyboard if markup is not None else ():
+        for button in row:
+            data = button.callback_data if isinstance(button.callback_data, str) else ""
+            turn = SubscriptionsPageButton.parse(SubscriptionsPageButton.PATTERN.match(data))
+            if turn is not None:
+                # "‹ Précédents" points a page back, "Suivants ›" a page on.
+                back = button.text == t(lang, "reading.button.previous")
+                return turn.offset + _LIST_PAGE if back else max(0, turn.offset - _LIST_PAGE)
+    return 0
 
 
 async def _redraw_pressed(query: CallbackQuery, redrawn: InlineKeyboardButton | None) -> None:
@@ -461,9 +524,9 @@ async def follow_migration(update: Update, context: Context) -> None:
 
 
 def register(application: NewsbotApplication) -> None:
-    application.add_handler(CommandHandler("subscribe", subscribe))
-    application.add_handler(CommandHandler("unsubscribe", unsubscribe))
-    application.add_handler(CommandHandler("subscriptions", list_subscriptions))
+    application.add_handler(CommandHandler(command_names("subscribe"), subscribe))
+    application.add_handler(CommandHandler(command_names("unsubscribe"), unsubscribe))
+    application.add_handler(CommandHandler(command_names("subscriptions"), list_subscriptions))
     # SubscriptionButton.PATTERN takes every subscription button: the other two kinds first.
     application.add_handlers(
         [

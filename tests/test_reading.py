@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.formatting import MAX_CAPTION, MAX_TEXT
 from bot.sandbox import Sandbox, SandboxMessage, validate_html
 from db import articles, chats
+from handlers.menu import EDITOR_COMMANDS, command_name
 from handlers.views import deep_link_key, subscription_button
 from tests.conftest import BOT_USERNAME, EDITOR_ID, Harness
 from tests.reading_helpers import article_ids, moment, numbers, press, publish, walk
@@ -55,8 +56,17 @@ async def test_start_welcomes_in_the_readers_language(bot: Harness) -> None:
 
     assert "Bienvenue" in fr.text
     assert "Welcome" in en.text
-    for command in ("/latest", "/topics", "/author", "/search", "/help"):
-        assert command in fr.text and command in en.text
+    # Each reader is shown the commands by the names of their language.
+    for french, english in (
+        ("/derniers", "/latest"),
+        ("/rubriques", "/topics"),
+        ("/auteur", "/author"),
+        ("/recherche", "/search"),
+        ("/aide", "/help"),
+    ):
+        assert french in fr.text and english in en.text
+    # Inline sharing is told from the first message.
+    assert f"@{BOT_USERNAME} mots" in fr.text and f"@{BOT_USERNAME} words" in en.text
     _assert_valid(fr)
 
 
@@ -109,12 +119,19 @@ async def test_help_shows_editor_commands_to_editors_only(bot: Harness) -> None:
     [english] = await bot.ask(john, "/help")
     [editor] = await bot.ask(bot.editor, "/help")
 
-    editor_commands = ("/publish", "/edit", "/unpublish", "/stats", "/feeds", "/addfeed")
+    # French readers read the French names; English readers the English ones.
+    editor_commands = ("/publier", "/corriger", "/retirer", "/stats", "/flux", "/ajouterflux")
+    for command in ("/derniers", "/article", "/auteur", "/auteurs", "/rubriques", "/recherche"):
+        assert command in reader.text and command in editor.text
     for command in ("/latest", "/article", "/author", "/authors", "/topics", "/search"):
-        assert command in reader.text and command in editor.text and command in english.text
+        assert command in english.text
+    assert "/latest" not in reader.text
     assert not any(command in reader.text for command in editor_commands)
-    assert all(command in editor.text for command in (*editor_commands, "/removefeed"))
+    assert all(command in editor.text for command in (*editor_commands, "/retirerflux"))
     assert "Commands" in english.text
+    # Inline sharing and the other language are one line each.
+    assert f"@{BOT_USERNAME} mots" in reader.text and f"@{BOT_USERNAME} words" in english.text
+    assert "/language en" in reader.text and "/langue fr" in english.text
     _assert_valid(editor)
 
 
@@ -186,7 +203,7 @@ async def test_an_unknown_topic_offers_the_closest_ones(bot: Harness) -> None:
     assert numbers(topic) == [1, 2]
 
     [nothing] = await bot.ask(awa, "/latest zzqxw")
-    assert "/topics" in nothing.text
+    assert "/rubriques" in nothing.text
     assert nothing.buttons == []
 
 
@@ -274,7 +291,7 @@ async def test_article_with_a_photo_has_a_caption_text_and_related_buttons(bot: 
     sample = await articles.get_article_by_source(bot.db.reader, "sample:1")
     assert sample is not None and sample.image_url and sample.url
 
-    [photo] = await bot.ask(awa, f"/article {sample.id}")
+    [photo] = await bot.ask(awa, f"/start article-{sample.id}")
 
     assert photo.photo is not None
     assert photo.caption is not None and len(photo.caption) <= MAX_CAPTION
@@ -282,11 +299,12 @@ async def test_article_with_a_photo_has_a_caption_text_and_related_buttons(bot: 
     links = [e["url"] for e in photo.entities if e["type"] == "text_link"]
     assert sample.url in links
     assert photo.caption.rstrip().endswith("Lire aussi")
-    related = [int(data[4:]) for row in photo.buttons for _, data in row if data]
+    related = article_ids(photo)
     assert 1 <= len(related) <= 3 and sample.id not in related
     _assert_valid(photo)
 
-    _, opened = await press(bot, awa, photo, 0)
+    first = next(label for row in photo.buttons for label, data in row if data == f"art:{related[0]}")
+    _, opened = await press(bot, awa, photo, first)
     assert opened is not None
     first_related = await articles.get_article(bot.db.reader, related[0])
     assert first_related is not None
@@ -299,7 +317,7 @@ async def test_a_photo_telegram_cannot_fetch_leaves_the_article_in_text(bot: Har
     assert sample is not None and sample.image_url
     bot.sandbox.broken_photo_urls.add(sample.image_url)
 
-    [reply] = await bot.ask(awa, f"/article {sample.id}")
+    [reply] = await bot.ask(awa, f"/start article-{sample.id}")
 
     assert reply.photo is None
     assert reply.text is not None and reply.text.startswith(sample.title)
@@ -326,7 +344,7 @@ async def test_a_long_article_is_split_into_valid_parts_that_lose_nothing(bot: H
 
     chat = awa.private_chat
     mark = chat.mark()
-    await awa.send(f"/article {article_id}")
+    await awa.send(f"/start article-{article_id}")
     await bot.sandbox.wait_for(
         chat, lambda m: m.content.rstrip().endswith("Lire aussi"), timeout=60, after=mark
     )
@@ -348,7 +366,10 @@ async def test_a_long_article_is_split_into_valid_parts_that_lose_nothing(bot: H
 async def test_article_without_a_usable_number_explains_how(bot: Harness, argument: str) -> None:
     awa = bot.sandbox.add_user("Awa", "Keïta", "awa", "fr")
     [reply] = await bot.ask(awa, f"/article {argument}".strip())
-    assert "<code>/article 12</code>" in (reply.source or "")
+    # The numbers readers see: those of /latest; never an "article number" they never saw.
+    assert "<code>/article 1</code>" in (reply.source or "")
+    assert "/derniers" in (reply.text or "")
+    assert "numéro de l’article" not in (reply.text or "")
 
 
 async def test_withdrawn_articles_appear_nowhere(bot: Harness) -> None:
@@ -359,8 +380,8 @@ async def test_withdrawn_articles_appear_nowhere(bot: Harness) -> None:
     assert gone is not None
     await bot.publisher.withdraw(gone_id)
 
+    [article] = await bot.ask(awa, "/article 1")  # the first of the list shown before
     [latest] = await bot.ask(awa, "/latest 10")
-    [article] = await bot.ask(awa, f"/article {gone_id}")
     [search] = await bot.ask(awa, "/search céréales")
     [author] = await bot.ask(awa, "/author Kadiatou")
     [link] = await bot.ask(awa, f"/start article-{gone_id}")
@@ -389,7 +410,7 @@ async def test_author_matches_without_case_accents_or_order(bot: Harness, typed:
     awa = bot.sandbox.add_user("Awa", "Keïta", "awa", "fr")
     await _traore_and_keita(bot)
     [reply] = await bot.ask(awa, f"/author {typed}")
-    assert reply.text.startswith("✍️ Les articles de l’auteur\u00a0: Aboubacar Traoré")
+    assert reply.text.startswith("✍️ Les articles d’Aboubacar Traoré")
     assert "2 articles" in reply.text
     assert len(article_ids(reply)) == 2
     assert "Par " not in reply.text  # the header says who: no byline on each card
@@ -417,7 +438,7 @@ async def test_an_unknown_author_gets_the_closest_names(bot: Harness) -> None:
     assert "Awa Keïta (1)" in close.labels()
 
     [none] = await bot.ask(awa, "/author Zzyzx")
-    assert "/authors" in none.text and none.buttons == []
+    assert "/auteurs" in none.text and none.buttons == []
 
 
 async def test_author_follow_button_shows_whether_the_chat_follows(bot: Harness) -> None:
@@ -458,7 +479,7 @@ async def test_author_alone_and_authors_list_the_authors_with_pages(bot: Harness
     assert second.labels()[-1] == "‹ Précédents"
 
     _, page = await press(bot, awa, second, second.labels()[0])
-    assert page is not None and page.text.startswith("✍️ Les articles de l’auteur")
+    assert page is not None and page.text.startswith("✍️ Les articles d")
 
 
 # --- /topics ---------------------------------------------------------------------------
@@ -510,7 +531,7 @@ async def test_group_commands_answer_only_when_addressed_to_us(bot: Harness) -> 
     assert listing.reply_to_message_id is not None  # quoted, so the group sees whom it answers
 
     [hint] = await bot.ask(moussa, f"/frobnicate@{BOT_USERNAME}", chat=group)
-    assert "/help" in hint.text
+    assert "/aide" in hint.text
 
     # A bare unknown command and one for another bot get no answer: the next answer in the
     # group is the one to the command that follows them.
@@ -541,7 +562,7 @@ async def test_unknown_commands_in_private_get_a_hint(bot: Harness) -> None:
     john = bot.sandbox.add_user("John", "Smith", "john", "en")
     [fr] = await bot.ask(awa, "/frobnicate")
     [en] = await bot.ask(john, "/frobnicate now")
-    assert fr.text == "Je ne connais pas cette commande. /help donne la liste."
+    assert fr.text == "Je ne connais pas cette commande. /aide donne la liste."
     assert en.text == "I don’t know that command. /help lists them."
 
 
@@ -582,19 +603,27 @@ async def test_command_menus_in_french_english_and_for_editors(bot: Harness) -> 
     editor_fr = sandbox.get_commands(editor_scope)
     editor_en = sandbox.get_commands(editor_scope, language_code="en")
 
+    # French readers' menu names the commands in French; English readers' in English.
     names = [c["command"] for c in french]
-    assert names[:3] == ["latest", "article", "search"]
-    assert {"author", "authors", "topics", "help"} <= set(names)
-    assert "publish" not in names
-    assert [c["command"] for c in english] == names
+    assert names[:3] == ["derniers", "article", "recherche"]
+    assert {"auteur", "auteurs", "rubriques", "abonner", "desabonner", "langue", "aide"} <= set(
+        names
+    )
+    assert "publier" not in names
+    english_names = [c["command"] for c in english]
+    assert english_names[:3] == ["latest", "article", "search"]
+    assert {"author", "authors", "topics", "subscribe", "language", "help"} <= set(english_names)
+    assert len(english_names) == len(names)
     assert french[0]["description"] == "Les derniers articles"
     assert english[0]["description"] == "The latest articles"
     editor_names = [c["command"] for c in editor_fr]
     assert editor_names[: len(names)] == names
-    assert editor_names[len(names) :] == [
-        "publish", "edit", "unpublish", "stats", "feeds", "addfeed", "removefeed",
-    ]  # fmt: skip
-    assert editor_en[-1]["description"] == "Remove an RSS feed"
+    assert editor_names[len(names) :] == [command_name(name, "fr") for name in EDITOR_COMMANDS]
+    assert {"publier", "corriger", "retirer", "flux", "ajouterflux", "retirerflux"} <= set(
+        editor_names
+    )
+    assert [c["command"] for c in editor_en][len(names) :] == list(EDITOR_COMMANDS)
+    assert {"description": "Remove an RSS feed", "command": "removefeed"} in editor_en
 
 
 class TestAnotherTimeZone:
