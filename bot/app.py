@@ -22,6 +22,7 @@ from bot.feeds import start_feeds, stop_feeds
 from bot.metrics import Metrics
 from bot.pacing import ChatLimits, Pacer
 from bot.publishing import Publisher, tidy_author_names
+from bot.scheduling import Scheduler
 from bot.transport import AiohttpRequest
 from bot.web import WebServer
 from db import connect
@@ -69,11 +70,19 @@ async def _post_init(application: NewsbotApplication) -> None:
         clock=data.clock,
         shared=data.database.dialect == "postgresql",  # several instances may share it
     )
+    data.scheduler = Scheduler(
+        data.database,
+        data.publisher_,
+        application.bot,
+        timezone=settings.timezone,
+        clock=data.clock,
+    )
     await handlers.on_startup(application)  # Telegram-facing set-up: menus, the channel
     # The services start here, in this order, and stop in _post_stop in the reverse one: the
     # poller publishes into the outbox the worker sends from.
     await data.worker.start()
     await data.digests.start()
+    await data.scheduler.start()  # publishes into the outbox too: what fell due meanwhile
     await start_feeds(application)
     listen = settings.listen_on
     if listen is not None:
@@ -90,6 +99,9 @@ async def _post_stop(application: NewsbotApplication) -> None:
         await data.web.stop()
         data.web = None
     await stop_feeds(application)
+    if data.scheduler is not None:
+        await data.scheduler.stop()
+        data.scheduler = None
     if data.digests is not None:
         await data.digests.stop()
         data.digests = None

@@ -1,8 +1,8 @@
 """The types every layer shares: `BotData`, the handlers' `Context`, the application's type.
 
 A leaf: at run time it imports only configuration, the database, the bounded maps, the
-metrics and the editors' roster; everything else is named under TYPE_CHECKING, so that nothing imports the
-composition root (bot.app) to learn these types.
+metrics and the editors' roster; everything else is named under TYPE_CHECKING, so that
+nothing imports the composition root (bot.app) to learn these types.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
     from bot.delivery import DeliveryWorker
+    from bot.scheduling import Scheduler
     from bot.digests import DigestWorker
     from bot.feeds import FeedPoller
     from bot.pacing import PacerArgs
@@ -38,6 +39,8 @@ class BotData:
     settings: Settings = field(default_factory=Settings)
     database: Database | None = None
     worker: DeliveryWorker | None = None
+    scheduler: Scheduler | None = None
+    """Scheduled articles and drafts' expiry (bot/scheduling.py)."""
     publisher_: Publisher | None = None
     channel_id: int | None = None
     feeds: FeedPoller | None = None

@@ -103,8 +103,8 @@ async def tidy_author_names(db: Database) -> int:
     ]
     if renamed:
         async with db.transaction() as conn:
-            for author_id, shown in renamed:
-                await articles.rename_author(conn, author_id, shown)
+            for author_id, name in renamed:
+                await articles.rename_author(conn, author_id, name)
     return len(renamed)
 
 

@@ -60,7 +60,7 @@ def register(application: NewsbotApplication) -> None:
     search.register(application)
     subscriptions.register(application)
     settings.register(application)
-    newsroom_admin.register(application)  # before editor: its catch-all takes every "ed:"
+    newsroom_admin.register(application)  # before editor: its catch-all takes every editor button
     publish.register(application)  # before editor: its catch-all answers stale editor buttons
     editor.register(application)
     feeds.register(application)

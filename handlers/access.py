@@ -30,20 +30,28 @@ if TYPE_CHECKING:
     from bot.context import Context, NewsbotApplication
 
 __all__ = [
+    "CHIEF_COMMANDS",
     "EDITOR_CALLBACK_PREFIX",
     "EDITOR_COMMANDS",
+    "ChiefOnly",
     "EditorOnly",
+    "chief_ids",
     "editor_ids",
+    "is_chief",
     "is_editor",
     "may_manage_chat",
+    "refresh_editors",
     "refuse_unless_chat_admin",
     "register",
     "reply_language",
     "use_language",
 ]
 
-EDITOR_COMMANDS = ("publish", "edit", "unpublish", "stats", "feeds", "addfeed", "removefeed")
-"""The newsroom's commands, in menu order; each handler of one is wrapped in `EditorOnly`."""
+CHIEF_COMMANDS = ("feeds", "addfeed", "removefeed", "editors", "journal")
+"""The chief editors' own commands (NEWSBOT_ADMINS): their handlers are `ChiefOnly`."""
+EDITOR_COMMANDS = ("publish", "edit", "scheduled", "unpublish", "stats", *CHIEF_COMMANDS)
+"""The newsroom's commands, in menu order; each handler of one is wrapped in `EditorOnly`
+(`ChiefOnly` is one)."""
 EDITOR_CALLBACK_PREFIX = EditorButton.PREFIX
 """Every editor button's callback_data starts with this; its handlers are `EditorOnly` too."""
 
@@ -79,19 +87,42 @@ def _private(update: Update) -> bool:
 
 
 def editor_ids(context: Context) -> frozenset[int]:
-    """Return who is an editor now: read at each update, so a change applies at once."""
+    """Return who is an editor: the chief editors and the editors added from Telegram.
+
+    The added ones as last read (at most a few seconds ago: `refresh_editors` runs first at
+    every update); `EditorOnly` itself asks for the current set before letting anyone in.
+    """
+    return context.bot_data.settings.admins | context.bot_data.editors.known
+
+
+def chief_ids(context: Context) -> frozenset[int]:
+    """Return the chief editors: NEWSBOT_ADMINS, who manage editors and feeds."""
     return context.bot_data.settings.admins
+
+
+def _in_private(update: Update, ids: frozenset[int]) -> bool:
+    user, chat = update.effective_user, update.effective_chat
+    return (
+        user is not None and chat is not None and chat.type == ChatType.PRIVATE and user.id in ids
+    )
 
 
 def is_editor(update: Update, context: Context) -> bool:
     """Return whether the update comes from an editor, in a private chat with the bot."""
-    user, chat = update.effective_user, update.effective_chat
-    return (
-        user is not None
-        and chat is not None
-        and chat.type == ChatType.PRIVATE
-        and user.id in editor_ids(context)
-    )
+    return _in_private(update, editor_ids(context))
+
+
+def is_chief(update: Update, context: Context) -> bool:
+    """Return whether the update comes from a chief editor, in a private chat with the bot."""
+    return _in_private(update, chief_ids(context))
+
+
+async def refresh_editors(context: Context) -> frozenset[int]:
+    """Return the editors now, reading the database again if the last reading is stale."""
+    data = context.bot_data
+    if data.database is not None:
+        await data.editors.current(data.database)
+    return editor_ids(context)
 
 
 class EditorOnly(Generic[_R]):
@@ -101,23 +132,43 @@ class EditorOnly(Generic[_R]):
     ``CommandHandler("stats", EditorOnly(show_stats))``. Anyone else is answered a refusal
     (an editor elsewhere is sent to her private chat) and a conversation is left: the
     wrapper then returns ``ConversationHandler.END``, so no step is kept and no timeout set.
+    The editors are read from the database (briefly cached, dropped on every change), so a
+    removed editor is refused at her next press.
     """
+
+    chief_only = False
 
     def __init__(self, callback: Callable[[Update, Context], Awaitable[_R]]) -> None:
         self.callback = callback
         functools.update_wrapper(self, callback)
 
     async def __call__(self, update: Update, context: Context) -> _R | int:
-        if is_editor(update, context):
+        allowed = chief_ids(context) if self.chief_only else await refresh_editors(context)
+        if _in_private(update, allowed):
             return await self.callback(update, context)
-        await _refuse_editor_action(update, context)
+        await _refuse_editor_action(update, context, chief_only=self.chief_only)
         return ConversationHandler.END
 
 
-async def _refuse_editor_action(update: Update, context: Context) -> None:
+class ChiefOnly(EditorOnly[_R]):
+    """A handler callback that runs only for a chief editor (NEWSBOT_ADMINS), in private.
+
+    Managing editors and feeds is theirs: an editor gets a refusal saying so.
+    """
+
+    chief_only = True
+
+
+async def _refuse_editor_action(
+    update: Update, context: Context, *, chief_only: bool = False
+) -> None:
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
-    editor = user is not None and user.id in editor_ids(context)
-    text = t(reply_language(update), "editor_private_only" if editor else "editors_only")
+    editor = user is not None and user.id in await refresh_editors(context)
+    if editor and chief_only and chat is not None and chat.type == ChatType.PRIVATE:
+        key = "chiefs_only"
+    else:
+        key = "editor_private_only" if editor else "editors_only"
+    text = t(reply_language(update), key)
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)  # seen by the presser only
     elif message is not None and chat is not None and chat.type != ChatType.CHANNEL:
@@ -172,7 +223,7 @@ async def refuse_unless_chat_admin(update: Update, context: Context) -> bool:
 async def slow_down_floods(update: Update, context: Context) -> None:
     """Drop a user's updates beyond a fair rate, telling them once, so others never wait."""
     user = update.effective_user
-    if user is None or user.id in editor_ids(context):
+    if user is None or user.id in await refresh_editors(context):
         return
     admission = context.bot_data.flood_buckets.admit(user.id)
     if admission == "pass":

@@ -20,8 +20,12 @@ from bot.buttons import (
     AuthorsPageButton,
     Button,
     EditorButton,
+    JournalPageButton,
     LanguageButton,
     NewTopicButton,
+    RosterButton,
+    ScheduleButton,
+    ScheduledButton,
     Scope,
     SearchPageButton,
     SettingsButton,
@@ -64,6 +68,14 @@ EVERY_KIND: list[tuple[Button, str]] = [
     (SettingsButton("show"), "set:show"),
     (EditorButton("pub", "Ab-_9xYz"), "ed:pub:Ab-_9xYz"),
     (EditorButton("skip_byline", "tok"), "ed:skip_byline:tok"),
+    (ScheduleButton("Ab-_9xYz", 1), "ed:at:Ab-_9xYz:1"),
+    (ScheduleButton("Ab-_9xYz", 0, 1439), "ed:at:Ab-_9xYz:0:1439"),
+    (ScheduledButton("now", BIG), f"ed:sch:now:{BIG}"),
+    (ScheduledButton("drop", 3), "ed:sch:drop:3"),
+    (RosterButton("add", 7_000_000_042), "ed:ne:+7000000042"),
+    (RosterButton("remove", BIG), f"ed:ne:-{BIG}"),
+    (JournalPageButton("o", 120), "ed:jr:o:120"),
+    (JournalPageButton("n", BIG), f"ed:jr:n:{BIG}"),
 ]
 
 
@@ -175,7 +187,7 @@ def test_every_button_handler_registers_a_button_pattern(tmp_path: Path) -> None
         ArticleButton, ArticlePageButton, AuthorButton, TopicButton, AuthorsPageButton,
         TopicsPageButton, SearchPageButton, SubscriptionButton, NewTopicButton,
         UnsubscribeAllButton, SubscriptionsPageButton, LanguageButton, SettingsButton,
-        EditorButton,
+        EditorButton, RosterButton, JournalPageButton, ScheduleButton, ScheduledButton,
     ]  # fmt: skip
     patterns = {kind.PATTERN for kind in kinds}
     found = [

@@ -383,8 +383,13 @@ class Sandbox:
         caption: str | None = None,
         photo: bool = False,
         reply_to: Any = None,
+        forward_from: SandboxUser | str | None = None,
     ) -> dict[str, Any]:
-        """Take a user's message (private chat when ``chat`` is None); return the Message."""
+        """Take a user's message (private chat when ``chat`` is None); return the Message.
+
+        ``forward_from``: the message is forwarded from that user, or from one who hides her
+        account in forwards (only her name, a string, comes through).
+        """
         where = user.private_chat if chat is None else self.chat(chat)
         if where.deleted or where.migrated_to is not None:
             raise ValueError(f"chat {where.id} no longer accepts messages")
@@ -400,6 +405,18 @@ class Sandbox:
             message.reply_to_message_id = message_ref(reply_to)[1]
         where.keep(message)
         data = self._message_api(where, message)
+        if isinstance(forward_from, str):
+            data["forward_origin"] = {
+                "type": "hidden_user",
+                "date": data["date"],
+                "sender_user_name": forward_from,
+            }
+        elif forward_from is not None:
+            data["forward_origin"] = {
+                "type": "user",
+                "date": data["date"],
+                "sender_user": forward_from.to_api(),
+            }
         if where.type == "private":
             if user.deactivated:
                 return data

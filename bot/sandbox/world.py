@@ -44,6 +44,7 @@ class Host(Protocol):
         caption: str | None = None,
         photo: bool = False,
         reply_to: Any = None,
+        forward_from: SandboxUser | str | None = None,
     ) -> dict[str, Any]:
         """Take a user's message (private chat when ``chat`` is None); return the Message."""
         ...
@@ -337,6 +338,11 @@ class SandboxUser:
     ) -> dict[str, Any]:
         """Send ``text`` to the bot (private chat by default); return the Message object."""
         return self.sandbox.receive_message(self, chat, text=text, reply_to=reply_to)
+
+    async def forward(self, text: str, origin: SandboxUser | str) -> dict[str, Any]:
+        """Forward to the bot a message `origin` wrote: a user, or the name of one who hides
+        her account in forwards (Telegram then gives only that name)."""
+        return self.sandbox.receive_message(self, None, text=text, forward_from=origin)
 
     async def start(self, payload: str = "") -> dict[str, Any]:
         """Send /start (with an optional deep-link payload)."""
