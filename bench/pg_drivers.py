@@ -17,19 +17,13 @@ run this script (`python -m bench.pg_drivers`).
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bench.common import Figure, log, parse_args, percentile, report
+from bench.postgres import cluster
 
 ARTICLES, AUTHORS, CHATS, FANOUT = 200_000, 5_000, 400_000, 300_000
 CALLS, WIDE_CALLS, POOL = 3_000, 200, 4
@@ -66,44 +60,6 @@ FANOUT_SQL = (
     "INSERT INTO deliveries (article_id, chat_id, next_attempt_at, created_at) "
     "SELECT {}, id, 0, 0 FROM chats WHERE id <= {}"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _pg_bin() -> Path:
-    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (candidate / "initdb").exists():
-            return candidate
-    found = shutil.which("initdb")
-    if not found:
-        raise SystemExit("PostgreSQL's initdb was not found: install postgresql")
-    return Path(found).resolve().parent
-
-
-@contextmanager
-def cluster() -> Iterator[str]:
-    """Start a throw-away PostgreSQL server; yield its URL."""
-    binaries, port = _pg_bin(), _free_port()
-    folder = Path(tempfile.mkdtemp(prefix="newsbot-pg-"))
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses root
-        shutil.chown(folder, "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    data = folder / "data"
-    run = dict(check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([*as_user, binaries / "initdb", "-D", data, "-U", "bench", "-A", "trust"], **run)
-    options = f"-p {port} -k {folder} -c fsync=off -c listen_addresses=127.0.0.1"
-    pg_ctl = [*as_user, binaries / "pg_ctl", "-D", data, "-w", "-l", folder / "log"]
-    subprocess.run([*pg_ctl, "-o", options, "start"], **run)
-    try:
-        yield f"postgresql://bench@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run([*pg_ctl, "-m", "immediate", "stop"], **run)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 async def _timed(call: Callable[[], Awaitable[Any]], count: int) -> list[float]:
