@@ -99,6 +99,11 @@ def render_alert(article: Article, lang: str, tz: str) -> Alert:
     )
 
 
+def _other_kind(error: BadRequest) -> bool:
+    """Tell whether Telegram refused an edit for the message's kind (photo or text)."""
+    return "there is no text" in error.message or "there is no caption" in error.message
+
+
 @dataclass
 class WorkerStats:
     sent: int = 0
@@ -423,7 +428,21 @@ class DeliveryWorker:
             await self._edit(chat.id, delivery.message_id, text, None, article.image_url)
             return None
         alert = render_alert(article, chat.language, self.timezone)
-        await self._edit(chat.id, delivery.message_id, alert.text, alert.keyboard, alert.photo_url)
+        try:
+            await self._edit(
+                chat.id, delivery.message_id, alert.text, alert.keyboard, alert.photo_url
+            )
+        except BadRequest as error:
+            if not _other_kind(error):
+                raise
+            # A correction added or took away the photo, and Telegram cannot change a sent
+            # message's kind: it keeps its own (the editor was told) and gets the new words.
+            photo_kept = alert.photo_url is None
+            limit = formatting.MAX_CAPTION if photo_kept else formatting.MAX_TEXT
+            text = formatting.alert_text(article, chat.language, self.timezone, limit=limit)
+            await self._edit(
+                chat.id, delivery.message_id, text, alert.keyboard, "kept" if photo_kept else None
+            )
         return None
 
     def _render(self, article: Article, lang: str) -> Alert:

@@ -19,11 +19,11 @@ from bot import site
 from bot.app import build_application, running
 from bot.config import Settings
 from bot.errors import DraftError
-from bot.i18n import t
+from bot.i18n import plural, t
 from bot.sandbox import Sandbox, SandboxChat, SandboxMessage, SandboxUser, validate_html
 from db import articles, audit, chats
 from db.models import from_ts
-from handlers import publish
+from handlers import newsroom, publish
 from tests.conftest import EDITOR_ID, Harness
 
 REFUSAL = "Commande réservée à la rédaction."
@@ -43,7 +43,7 @@ TITLE = "Le barrage de Taoussa livre ses premiers mégawatts"
 @pytest.fixture(autouse=True)
 def brisk_progress(monkeypatch: pytest.MonkeyPatch) -> None:
     """Refresh delivery progress often, so tests see it finish quickly."""
-    monkeypatch.setattr(publish, "PROGRESS_INTERVAL", 0.2)
+    monkeypatch.setattr(newsroom, "PROGRESS_INTERVAL", 0.2)
 
 
 async def follow(bot: Harness, user: SandboxUser, *, topic: str = "", author: str = "") -> None:
@@ -60,10 +60,15 @@ async def follow(bot: Harness, user: SandboxUser, *, topic: str = "", author: st
 
 
 async def row_counts(bot: Harness) -> dict[str, int]:
-    """Count the rows of the tables an editor action would change."""
+    """Count the rows of the tables an editor action would change (previews and
+    cancellations are in the audit log too, but change nothing readers see)."""
     counts = {}
-    for table in ("articles", "deliveries", "audit_log"):
-        async with bot.db.reader.execute(f"SELECT count(*) FROM {table}") as cursor:
+    for table, where in (
+        ("articles", ""),
+        ("deliveries", ""),
+        ("audit_log", " WHERE action NOT IN ('preview', 'cancel')"),
+    ):
+        async with bot.db.reader.execute(f"SELECT count(*) FROM {table}{where}") as cursor:
             row = await cursor.fetchone()
         counts[table] = row[0] if row else 0
     return counts
@@ -223,8 +228,13 @@ async def test_pasted_article_is_previewed_then_published_to_subscribers(bot: Ha
     alert, control = await preview(bot, f"/publish\n{ARTICLE}")
 
     assert TITLE in alert.content and "Par Awa KEITA" in alert.content
-    assert control.content == "Sera envoyé à 1 chat."
-    assert control.labels() == ["Publier", "Publier en alerte", "Modifier", "Annuler"]
+    assert control.content.split("\n\n") == [
+        plural("fr", "editor.will_send", 1),
+        plain(t("fr", "editor.publish_help")),  # what each button does, sound or no sound
+    ]
+    assert control.labels() == [
+        "Publier", "Publier en alerte", "Programmer…", "Modifier", "Annuler",
+    ]  # fmt: skip
     assert await row_counts(bot) == before  # nothing stored or sent before confirmation
     assert reader.private_chat.bot_messages() == []
 
@@ -350,7 +360,7 @@ async def test_guided_publication_with_a_telegram_photo(bot: Harness) -> None:
     alert, control = await preview(bot, "Passer")
     assert alert.photo is not None and "Une centrale solaire à Kita" in alert.content
     assert "La rédaction" in alert.content
-    assert control.content == "Sera envoyé à 1 chat."
+    assert control.content.startswith(plural("fr", "editor.will_send", 1))
 
     [delivered] = await next_change(
         bot, reader.private_chat, press(bot, editor, control, "Publier")
@@ -543,11 +553,15 @@ async def test_bad_guided_title_gets_its_precise_message(bot: Harness, title: st
 
 async def test_modifier_takes_a_new_text_before_publishing(bot: Harness) -> None:
     _, control = await preview(bot, f"/publish\n{ARTICLE}")
-    [ask] = await next_change(
+    [fields] = await next_change(
         bot, bot.editor.private_chat, press(bot, bot.editor, control, "Modifier"), is_new
     )
-    assert ask.content.startswith("Envoyez l’article corrigé")
     assert control.labels() == []
+    [ask] = await next_change(
+        bot, bot.editor.private_chat,
+        press(bot, bot.editor, fields, "Tout l’article en un message"), is_new,
+    )  # fmt: skip
+    assert ask.content.startswith("Envoyez l’article corrigé")
     corrected = ARTICLE.replace("premiers mégawatts", "premiers kilowatts")
     alert, control = await preview(bot, corrected)
     assert "premiers kilowatts" in alert.content
@@ -556,17 +570,61 @@ async def test_modifier_takes_a_new_text_before_publishing(bot: Harness) -> None
     assert await published_article_id(bot, TITLE) is None
 
 
-async def test_modifier_on_a_guided_draft_goes_back_to_the_steps(bot: Harness) -> None:
-    await bot.ask(bot.editor, "/publish")
-    await bot.ask(bot.editor, "#Mali : Premier titre")
-    await bot.ask(bot.editor, "Passer")
-    await bot.ask(bot.editor, "Du texte.")
-    await bot.ask(bot.editor, "Passer")
-    _, control = await preview(bot, "Passer")
-    [ask] = await next_change(
+async def test_modifier_changes_only_the_photo_and_keeps_the_rest(bot: Harness) -> None:
+    """The preview's Modifier offers the fields; a new photo keeps the title and the text."""
+    editor = bot.editor
+    await bot.ask(editor, "/publish")
+    await bot.ask(editor, "#Mali : Premier titre")
+    await bot.ask(editor, "Par Issa DEMBÉLÉ")
+    await bot.ask(editor, "Un chapeau court.\n\nUn second paragraphe.")
+    await bot.ask(editor, "https://www.journal-exemple.ml/images/ancienne.jpg")
+    first, control = await preview(bot, "Passer")
+    assert first.photo is not None
+    [fields] = await next_change(
+        bot, editor.private_chat, press(bot, editor, control, "Modifier"), is_new
+    )
+    assert fields.content == plain(t("fr", "editor.which_field"))
+    assert fields.labels() == [
+        "Titre", "Signature", "Texte", "Photo", "Lien", "Tout l’article en un message", "Retour",
+    ]  # fmt: skip
+    [ask] = await next_change(bot, editor.private_chat, press(bot, editor, fields, "Photo"), is_new)
+    assert "ancienne.jpg" in ask.content  # the current value, to copy or replace
+    assert ask.labels() == ["Sans photo"]
+
+    mark = editor.private_chat.mark()
+    sent = await editor.send_photo()
+    alert, control = await bot.sandbox.wait_for(editor.private_chat, count=2, after=mark)
+    assert alert.photo is not None and alert.photo != first.photo
+    assert "Premier titre" in alert.content and "Un chapeau court." in alert.content
+    assert "Dembélé" in alert.content
+
+    await next_change(
+        bot, editor.private_chat, press(bot, editor, control, "Publier"),
+        lambda m: "Publié" in m.content,
+    )  # fmt: skip
+    article_id = await published_article_id(bot, "Premier titre")
+    assert article_id is not None
+    stored = await articles.get_article(bot.db.reader, article_id)
+    assert stored is not None
+    assert stored.image_url == sent["photo"][-1]["file_id"]
+    assert (stored.lead, stored.body) == ("Un chapeau court.", "Un second paragraphe.")
+
+
+async def test_modifier_removes_the_photo_and_goes_back_to_the_same_preview(bot: Harness) -> None:
+    text = f"{ARTICLE}\nPhoto : https://www.journal-exemple.ml/images/taoussa.jpg"
+    alert, control = await preview(bot, f"/publish\n{text}")
+    assert alert.photo is not None
+    [fields] = await next_change(
         bot, bot.editor.private_chat, press(bot, bot.editor, control, "Modifier"), is_new
     )
-    assert ask.content.startswith("Nouvel article")
+    [ask] = await next_change(
+        bot, bot.editor.private_chat, press(bot, bot.editor, fields, "Photo"), is_new
+    )
+    [alert, control] = await next_change(
+        bot, bot.editor.private_chat, press(bot, bot.editor, ask, "Sans photo"), is_new, count=2
+    )
+    assert alert.photo is None and TITLE in alert.content
+    assert control.labels()[0] == "Publier"
 
 
 # --- /edit ----------------------------------------------------------------------------------
@@ -849,7 +907,7 @@ async def test_every_published_article_also_goes_to_the_channel(
     assert recorded is not None and (recorded.type, recorded.status) == ("channel", "active")
 
     _, control = await preview(bot, f"/publish\n{ARTICLE}")
-    assert control.content == "Sera envoyé à 1 chat."
+    assert control.content.startswith(plural("fr", "editor.will_send", 1))
     [posted] = await next_change(bot, channel, press(bot, bot.editor, control, "Publier"))
     assert TITLE in posted.content
 
