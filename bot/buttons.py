@@ -22,7 +22,7 @@ keep working.
     sub:all, sub:all:no                             UnsubscribeAllButton (yes, no)
     subs:<offset>                                   SubscriptionsPageButton
     lang:<code>                                     LanguageButton
-    set:<d|q>:<value>, set:show                     SettingsButton (/settings)
+    set:<d|q|l>:<value>, set:show                   SettingsButton (/settings)
     ed:<action>:<token>                             EditorButton (every editor button)
     ed:at:<token>:<day>[:<minutes>]                 ScheduleButton (a draft's publication time)
     ed:sch:<now|drop>:<scheduled_id>                ScheduledButton (/scheduled)
@@ -400,13 +400,14 @@ class LanguageButton(Button):
 @dataclass(frozen=True, slots=True)
 class SettingsButton(Button):
     """Change a setting of /settings in place: a digest time toggled ("d", minutes after
-    midnight) or digests "off"; quiet hours ("q") set to "start-end" or "off"; or, for
-    `setting` "show", the settings drawn again (the way back from another screen)."""
+    midnight) or digests "off"; quiet hours ("q") set to "start-end" or "off"; the chat's
+    language ("l", its code); or, for `setting` "show", the settings drawn again."""
 
-    setting: Literal["d", "q", "show"]
+    setting: Literal["d", "q", "l", "show"]
     value: str = ""
     PATTERN: ClassVar[re.Pattern[str]] = _pattern(
-        "set:", r"(?:(?P<setting>[dq]):(?P<value>off|\d{1,4}(?:-\d{1,4})?)|(?P<show>show))"
+        "set:",
+        r"(?:(?P<setting>[dql]):(?P<value>off|\d{1,4}(?:-\d{1,4})?|[a-z]{2})|(?P<show>show))",
     )
 
     def _data(self) -> str:
@@ -419,7 +420,10 @@ class SettingsButton(Button):
             return None
         if "show" in fields:
             return cls("show")
-        return cls("d" if fields["setting"] == "d" else "q", fields["value"])
+        setting: Literal["d", "q", "l"] = "d"
+        if fields["setting"] in ("q", "l"):
+            setting = "q" if fields["setting"] == "q" else "l"
+        return cls(setting, fields["value"])
 
 
 # --- the newsroom --------------------------------------------------------------------------

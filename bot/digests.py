@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import re
 import time
 from collections.abc import Callable, Sequence
 from typing import Literal
@@ -52,6 +53,8 @@ _IDLE_LOOK = 5.0  # seconds between looks when nothing is due (another process m
 _LEASE = 300.0  # seconds a claim holds with several instances: far more than a digest takes
 _REPAIR_EVERY = 300.0  # seconds between looks for held articles no digest is owed for
 _BACKGROUND: PacerArgs = {"background": True}
+# What Telegram answers a message for a forum topic that was closed or deleted.
+_TOPIC_GONE = re.compile(r"thread|topic", re.IGNORECASE)
 
 
 def plan_of(settings: ReaderSettings) -> DigestPlan:
@@ -88,8 +91,6 @@ def _entry(article: Article, lang: str, zone: ZoneInfo, href: str | None) -> str
     lines = [head, " · ".join(item for item in meta if item)]
     if article.lead.strip():
         lines.append(escape(formatting.excerpt(article.lead, formatting.CARD_LEAD_CHARS)))
-    if href is None:
-        lines.append(f"/article {article.id}")
     return "\n".join(lines)
 
 
@@ -104,8 +105,8 @@ def render_digest(
 ) -> list[str]:
     """Return a digest as messages of at most 4,096 characters, newest article first.
 
-    Each article's title links to it (`link`: the bot's deep link; None writes its /article
-    command instead). A long digest is cut between articles, tags never broken.
+    Each article's title links to it (`link`: the bot's deep link, or the article's page).
+    A long digest is cut between articles, tags never broken.
     """
     count = plural(lang, "digest.count", len(found))
     if kind == "digest":
@@ -228,10 +229,12 @@ class DigestWorker:
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
     def _link(self, article: Article) -> str | None:
+        """Return where an article's title leads: the bot's deep link, opening the whole
+        article in the chat (groups too), else the article's own page."""
         try:
             username = self.bot.username
-        except RuntimeError:  # not initialised: no deep link, the /article command instead
-            return None
+        except RuntimeError:  # not initialised (a bare worker in a benchmark)
+            return article.url
         return f"https://t.me/{username}?start=article-{article.id}"
 
     async def _deliver(self, digest: Digest) -> None:
@@ -253,27 +256,28 @@ class DigestWorker:
             await self._close(digest, "cancelled", error="chat no longer active")
             return
         plan = plan_of(await digests.get_settings(reader, chat.id))
-        found = []
-        for article_id in await digests.digest_articles(reader, digest.id):
+        by_topic: dict[int, list[Article]] = {}
+        for thread_id, article_id in await digests.digest_articles(reader, digest.id):
             article = await articles.get_article(reader, article_id)
             if article is not None:
-                found.append(article)
-        if not found:
+                by_topic.setdefault(thread_id, []).append(article)
+        if not by_topic:
             await self._close(digest, "sent")  # nothing matched: nothing is sent
             return
         kind: DigestKind = "digest" if plan.digest_times else "quiet"
-        parts = render_digest(
-            found, chat.language, self.zone, kind=kind, at=digest.due_at, link=self._link
-        )
+        # One digest per forum topic the articles were for (0: the chat itself), in order.
+        parts = [
+            (thread_id, part)
+            for thread_id, found in by_topic.items()
+            for part in render_digest(
+                found, chat.language, self.zone, kind=kind, at=digest.due_at, link=self._link
+            )
+        ]
         sent = list(digest.message_ids)
         silent = plan.is_quiet(self._clock(), self.zone)  # a digest time inside quiet hours
         try:
-            for part in parts[digest.parts_sent :]:
-                message = await self.bot.send_message(
-                    chat.id, part, disable_notification=silent, rate_limit_args=_BACKGROUND
-                )
-                sent.append(message.message_id)
-                self.sent += 1
+            for thread_id, part in parts[digest.parts_sent :]:
+                sent.append(await self._send_part(chat.id, thread_id, part, silent=silent))
                 if len(sent) < len(parts):
                     async with self.db.transaction() as conn:
                         await digests.mark_part_sent(conn, digest.id, sent)
@@ -299,7 +303,29 @@ class DigestWorker:
             delay = min(_BACKOFF_CAP, self.backoff_base * 2 ** (digest.attempts - 1))
             await self._retry(digest, delay * self._random.uniform(0.75, 1.25), str(error))
         else:
-            await self._close(digest, "sent", articles=len(found))
+            articles_sent = sum(len(found) for found in by_topic.values())
+            await self._close(digest, "sent", articles=articles_sent)
+
+    async def _send_part(self, chat_id: int, thread_id: int, text: str, *, silent: bool) -> int:
+        """Send one message of a digest; return its id (0: its forum topic is closed or gone,
+        so that part is skipped and the others still go)."""
+        try:
+            message = await self.bot.send_message(
+                chat_id,
+                text,
+                message_thread_id=thread_id or None,
+                disable_notification=silent,
+                rate_limit_args=_BACKGROUND,
+            )
+        except BadRequest as error:
+            if not thread_id or not _TOPIC_GONE.search(error.message):
+                raise
+            logger.info(
+                "Digest part for topic %s of chat %s skipped: %s", thread_id, chat_id, error
+            )
+            return 0
+        self.sent += 1
+        return message.message_id
 
     async def _retry(
         self, digest: Digest, delay: float, error: str, *, counted: bool = True

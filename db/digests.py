@@ -118,10 +118,10 @@ async def hold_article(conn: Connection, article_id: int, minute: int, now: floa
     window = (minute, minute, minute, minute)
     await conn.execute(
         f"""
-        INSERT INTO digest_items (chat_id, article_id, held_at)
-        SELECT chat_id, article_id, ? FROM deliveries
+        INSERT INTO digest_items (chat_id, thread_id, article_id, held_at)
+        SELECT chat_id, thread_id, article_id, ? FROM deliveries
         WHERE article_id = ? AND action = 'send' AND status = 'pending' AND {_HOLDS}
-        ON CONFLICT (chat_id, article_id) DO NOTHING
+        ON CONFLICT (chat_id, thread_id, article_id) DO NOTHING
         """,
         (now, article_id, *window),
     )
@@ -213,17 +213,18 @@ async def claim_due(
     return claimed
 
 
-async def digest_articles(conn: Connection, digest_id: int) -> list[int]:
-    """Return the ids of the articles a digest carries (published ones only), newest first."""
+async def digest_articles(conn: Connection, digest_id: int) -> list[tuple[int, int]]:
+    """Return what a digest carries, as (forum topic, article id): published articles only,
+    topic by topic (0, no topic, first), newest first in each."""
     async with conn.execute(
         """
-        SELECT a.id FROM digest_items AS i JOIN articles AS a ON a.id = i.article_id
+        SELECT i.thread_id, a.id FROM digest_items AS i JOIN articles AS a ON a.id = i.article_id
         WHERE i.digest_id = ? AND a.status = 'published'
-        ORDER BY a.published_at DESC, a.id DESC
+        ORDER BY i.thread_id, a.published_at DESC, a.id DESC
         """,
         (digest_id,),
     ) as cursor:
-        return [row[0] for row in await cursor.fetchall()]
+        return [(int(row[0]), int(row[1])) for row in await cursor.fetchall()]
 
 
 async def next_due_at(conn: Connection) -> float | None:

@@ -3,9 +3,9 @@
 `/digest 7h, 18h` gathers a chat's new articles into one message at those times, `/quiet
 22h-7h` keeps alerts back through the night and sends them together when it ends (bot/digests.py
 does the sending; db/digests.py keeps the settings). `/settings` shows the language, digest,
-quiet hours and subscriptions in one message, each changed by a button (`SettingsButton`,
-`LanguageButton` — whose handler is /language's — and `SubscriptionsPageButton`), so that
-nobody has to type a time. In a group, only its administrators change them.
+quiet hours and subscriptions in one message, each changed by a button (`SettingsButton`;
+the language through /language's own `choose_language`; `SubscriptionsPageButton` opens the
+list), so that nobody has to type a time. In a group, only its administrators change them.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import schedule
-from bot.buttons import LanguageButton, SettingsButton, SubscriptionsPageButton
+from bot.buttons import SettingsButton, SubscriptionsPageButton
 from bot.digests import reschedule
 from bot.formatting import escape, excerpt
 from bot.i18n import LANGUAGES, plural, t, t_chat
 from bot.site import fold
 from db import Connection, chats, digests
 from handlers.access import refuse_unless_chat_admin, reply_language
+from handlers.language import LANGUAGE_NAMES, choose_language
 from handlers.menu import command_names
 from handlers.views import View, in_group, markup, replace_view, reply_view
 
@@ -37,7 +38,6 @@ DIGEST_PRESETS = (7 * 60, 12 * 60, 18 * 60)
 QUIET_PRESETS = ((22 * 60, 7 * 60), (23 * 60, 6 * 60))
 """The quiet hours /settings offers."""
 _OFF = frozenset({"off", "non", "no", "aucun", "aucune", "none", "stop", "arret", "fin"})
-_LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 _NAMES_SHOWN = 5  # subscriptions named in /settings; /subscriptions lists them all
 _NAME_CHARS = 40
 _Store: TypeAlias = Callable[[Connection, int, float], Awaitable[None]]
@@ -134,7 +134,7 @@ async def _settings_view(context: Context, chat_id: int, lang: str, *, group: bo
     current = chat.language if chat is not None else lang
     settings = await digests.get_settings(reader, chat_id)
     lines = [t_chat(lang, "settings.title", group=group)]
-    lines.append(t(lang, "settings.language", language=_LANGUAGE_NAMES.get(current, current)))
+    lines.append(t(lang, "settings.language", language=LANGUAGE_NAMES.get(current, current)))
     if settings.digest_times:
         lines.append(t(lang, "settings.digest", times=_join(lang, settings.digest_times)))
     else:
@@ -172,8 +172,8 @@ def _keyboard(
 ) -> list[list[InlineKeyboardButton]]:
     languages = [
         InlineKeyboardButton(
-            _checked(_LANGUAGE_NAMES.get(code, code), code == language),
-            callback_data=LanguageButton(code).pack(),
+            _checked(LANGUAGE_NAMES.get(code, code), code == language),
+            callback_data=SettingsButton("l", code).pack(),
         )
         for code in LANGUAGES
     ]
@@ -263,6 +263,12 @@ async def press_settings_button(update: Update, context: Context) -> None:
             return
         else:
             await _save(update, context, _quiet_hours((bounds[0], bounds[1])))
+    elif button.setting == "l":
+        if button.value not in LANGUAGES:
+            await query.answer(t(lang, "settings.stale"), show_alert=True)
+            return
+        await choose_language(update, context, button.value)
+        lang = button.value  # the settings are drawn again in the language just chosen
     await query.answer(t(lang, "settings.saved") if button.setting != "show" else None)
     await replace_view(query, await _settings_view(context, chat.id, lang, group=in_group(update)))
 

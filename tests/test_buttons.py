@@ -66,6 +66,7 @@ EVERY_KIND: list[tuple[Button, str]] = [
     (SettingsButton("q", "1320-420"), "set:q:1320-420"),
     (SettingsButton("q", "off"), "set:q:off"),
     (SettingsButton("show"), "set:show"),
+    (SettingsButton("l", "en"), "set:l:en"),
     (EditorButton("pub", "Ab-_9xYz"), "ed:pub:Ab-_9xYz"),
     (EditorButton("skip_byline", "tok"), "ed:skip_byline:tok"),
     (ScheduleButton("Ab-_9xYz", 1), "ed:at:Ab-_9xYz:1"),

@@ -85,7 +85,7 @@ async def test_one_digest_is_owed_at_a_time_and_claimed_once(db: Database) -> No
         # A settings change meanwhile cannot owe a second digest: the one being sent stays.
         await reschedule(conn, DIGEST, BAMAKO, seven + 2)
     digest = next(d for d in claimed if d.chat_id == DIGEST)
-    assert await digests.digest_articles(db.reader, digest.id) == [second, first]
+    assert await digests.digest_articles(db.reader, digest.id) == [(0, second), (0, first)]
 
     later = await publish(db, "b:3", "Mopti : les pirogues repartent", seven + 5)
     async with db.transaction() as conn:
@@ -125,4 +125,4 @@ async def test_withdrawn_articles_leave_the_digest(db: Database) -> None:
     async with db.transaction() as conn:
         claimed = await digests.claim_due(conn, seven, 10)
     for digest in claimed:
-        assert await digests.digest_articles(db.reader, digest.id) == [kept]
+        assert await digests.digest_articles(db.reader, digest.id) == [(0, kept)]

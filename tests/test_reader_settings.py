@@ -23,7 +23,7 @@ from bot.digests import render_digest
 from bot.i18n import t
 from bot.pacing import ChatLimits
 from bot.sandbox import Sandbox, SandboxMessage, SandboxUser
-from db import Database, digests
+from db import Database, chats, digests
 from db.models import Article, ArticleDraft, Author, Topic
 from tests.conftest import BOT_USERNAME, EDITOR_ID, Harness
 from tests.reading_helpers import press
@@ -424,7 +424,12 @@ async def test_settings_buttons_change_the_settings(bot: Harness) -> None:
     _, shown = await press(bot, reader, shown, "Chaque article dès sa parution")
     assert (await digests.get_settings(bot.db.reader, chat.id)).digest_times == ()
     assert shown is not None and "Sélection\u00a0: aucune" in shown.content
-    assert any(data and data.startswith("lang:") for row in shown.buttons for _, data in row)
+
+    _, shown = await press(bot, reader, shown, "English")
+    stored = await chats.get_chat(bot.db.reader, chat.id)
+    assert stored is not None and (stored.language, stored.language_chosen) == ("en", True)
+    assert shown is not None and "Your settings" in shown.content
+    assert "Language: English" in shown.content and "✅ English" in shown.labels()
 
 
 async def test_settings_lists_the_subscriptions_with_a_way_to_manage_them(bot: Harness) -> None:

@@ -33,12 +33,15 @@ CREATE UNIQUE INDEX digests_one_owed ON digests (chat_id) WHERE status IN ('pend
 CREATE INDEX digests_due ON digests (next_attempt_at) WHERE status = 'pending';
 
 -- Articles waiting for a chat's next digest: moved here from the outbox when published
--- (urgent ones never are). `digest_id` is set when a digest claims them; they go with it.
+-- (urgent ones never are), with the forum topic their alert was for (thread_id, 0: none):
+-- a forum's digest lists each topic's articles in that topic. `digest_id` is set when a
+-- digest claims them; they go with it.
 CREATE TABLE digest_items (
     chat_id    INTEGER NOT NULL REFERENCES chats (id) ON UPDATE CASCADE ON DELETE CASCADE,
+    thread_id  INTEGER NOT NULL DEFAULT 0,
     article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
     digest_id  INTEGER REFERENCES digests (id) ON DELETE CASCADE,
     held_at    REAL NOT NULL,
-    PRIMARY KEY (chat_id, article_id)
+    PRIMARY KEY (chat_id, thread_id, article_id)
 );
 CREATE INDEX digest_items_by_digest ON digest_items (digest_id);
