@@ -16,7 +16,7 @@ from tests.postgres import postgres_url
 
 BAMAKO = ZoneInfo("Africa/Bamako")
 NIGHT = datetime(2026, 3, 2, 23, 30, tzinfo=BAMAKO).timestamp()  # 23:30 local
-ALERTED, DIGEST, QUIET, QUIET_BY_DAY = 2001, 2002, 2003, 2004
+ALERTED, DIGEST, QUIET, QUIET_BY_DAY, TURNED_OFF = 2001, 2002, 2003, 2004, 2005
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -31,15 +31,20 @@ async def db(request: pytest.FixtureRequest, tmp_path: object) -> AsyncIterator[
 
 
 async def readers(db: Database) -> None:
-    """Four chats following Mali: alerted at once, by digest, quiet at night, quiet by day."""
+    """Chats following Mali: alerted at once, by digest, quiet at night, quiet by day, and one
+    that took digests and quiet hours and turned both off again."""
     async with db.transaction() as conn:
         mali = await articles.ensure_topic(conn, "mali", "Mali")
-        for chat_id in (ALERTED, DIGEST, QUIET, QUIET_BY_DAY):
+        for chat_id in (ALERTED, DIGEST, QUIET, QUIET_BY_DAY, TURNED_OFF):
             await chats.upsert_chat(conn, chat_id, "private", None, "fr", NIGHT)
             await chats.subscribe(conn, chat_id, NIGHT, topic_id=mali.id)
         await digests.set_digest_times(conn, DIGEST, (420, 1080), NIGHT)
         await digests.set_quiet_hours(conn, QUIET, (1320, 420), NIGHT)  # 22:00-07:00
         await digests.set_quiet_hours(conn, QUIET_BY_DAY, (780, 870), NIGHT)  # 13:00-14:30
+        await digests.set_digest_times(conn, TURNED_OFF, (420,), NIGHT)
+        await digests.set_quiet_hours(conn, TURNED_OFF, (1320, 420), NIGHT)
+        await digests.set_digest_times(conn, TURNED_OFF, (), NIGHT)
+        await digests.set_quiet_hours(conn, TURNED_OFF, None, NIGHT)
         for chat_id in (DIGEST, QUIET, QUIET_BY_DAY):
             await reschedule(conn, chat_id, BAMAKO, NIGHT)
 
@@ -60,10 +65,12 @@ async def alerted(db: Database) -> list[int]:
 async def test_only_chats_that_hold_alerts_have_them_held(db: Database) -> None:
     await readers(db)
     await publish(db, "a:1", "Gao : le pont rouvert", NIGHT)
-    assert await alerted(db) == [ALERTED, QUIET_BY_DAY]  # 23:30 is quiet for QUIET only
+    assert await alerted(db) == [ALERTED, QUIET_BY_DAY, TURNED_OFF]  # 23:30: quiet for QUIET
     assert [await digests.held_count(db.reader, c) for c in (DIGEST, QUIET)] == [1, 1]
     await publish(db, "a:2", "Kidal : un séisme ressenti", NIGHT + 60, urgent=True)
-    assert await alerted(db) == [ALERTED, ALERTED, DIGEST, QUIET, QUIET_BY_DAY, QUIET_BY_DAY]
+    assert await alerted(db) == sorted(
+        [ALERTED, ALERTED, DIGEST, QUIET, QUIET_BY_DAY, QUIET_BY_DAY, TURNED_OFF, TURNED_OFF]
+    )
 
 
 async def test_one_digest_is_owed_at_a_time_and_claimed_once(db: Database) -> None:

@@ -9,6 +9,9 @@ CREATE TABLE reader_settings (
     updated_at   REAL NOT NULL,
     CHECK ((quiet_from IS NULL) = (quiet_until IS NULL))
 );
+-- The chats that hold alerts at all: publishing looks only at them (db/digests.py).
+CREATE INDEX reader_settings_holding ON reader_settings (chat_id)
+    WHERE digest_times <> '' OR quiet_from IS NOT NULL;
 
 -- One row per digest message owed to a chat. A chat that holds alerts always has exactly
 -- one digest pending or being sent (the unique index); its outcome schedules the next one
