@@ -111,6 +111,11 @@ _RUN_ON_BYLINE_RE = re.compile(
     r"(?:\s*[,:–—-])?\s+(?P<rest>[A-ZÀ-Þ«\"“].*)",
     re.IGNORECASE | re.DOTALL,
 )
+# "Par notre correspondant à Mopti. La crue…": a byline closed by a full stop.
+_DOTTED_BYLINE_RE = re.compile(
+    r"(?P<byline>(?:par|de)\b[^.]{2,160}?)\.\s+(?P<rest>[A-ZÀ-Þ«\"“].*)", re.I | re.DOTALL
+)
+_PLAIN_WORD_RE = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
 _ACRONYM_MAX_LETTERS = 5  # "AFP", "AMAP": an agency's name keeps its capitals
 _INITIAL_MAX_LETTERS = 3
 
@@ -231,8 +236,12 @@ def split_run_on_byline(paragraph: str) -> tuple[tuple[str, ...], str] | None:
     """Return the authors of a byline run into a paragraph's first sentence, and the rest.
 
     "Par Awa KEITA Le ministre…" gives (("Awa KEITA",), "Le ministre…"). Every surname
-    must be written in capitals, the site's way: "Par Moussa Les…" is a sentence.
+    must be written in capitals, the site's way: "Par Moussa Les…" is a sentence. A byline
+    closed by a full stop ("Par notre correspondant à Mopti. La crue…") needs no capitals.
     """
+    dotted = _DOTTED_BYLINE_RE.fullmatch(paragraph.strip())
+    if dotted is not None and (authors := parse_byline(dotted["byline"])) is not None:
+        return authors, dotted["rest"].strip()
     match = _RUN_ON_BYLINE_RE.fullmatch(paragraph.strip())
     authors = parse_byline(f"Par {match['name']}") if match is not None else None
     if match is None or authors is None:
@@ -270,7 +279,7 @@ def _is_newsroom_byline(words: list[str]) -> bool:
         and len(words) <= _NEWSROOM_MAX_WORDS
         and folded[0] in _NEWSROOM_DETERMINERS
         and folded[1] in _NEWSROOM_WORDS
-        and all(_NAME_WORD_RE.fullmatch(word) or word.islower() for word in words)
+        and all(_PLAIN_WORD_RE.fullmatch(word) for word in words)
     )
 
 
