@@ -32,9 +32,13 @@ _TIME = re.compile(r"(?P<hour>\d{1,2})\s*(?:[:hH.]\s*(?P<minute>\d{2})?)?")
 _LIST_SEPARATORS = re.compile(r"\s*(?:[,;/]|\bet\b|\band\b)\s*", re.IGNORECASE)
 _WINDOW_SEPARATORS = re.compile(r"\s*(?:[-–—]|\bà\b|\ba\b|\bto\b)\s*", re.IGNORECASE)
 _WINDOW_OPENERS = re.compile(r"^(?:de|from)\s+", re.IGNORECASE)
+_NAMED_TIMES = {"midi": 12 * 60, "minuit": 0, "noon": 12 * 60, "midnight": 0}
 
 
 def _parse_time(text: str) -> int | None:
+    named = _NAMED_TIMES.get(text.strip().lower())
+    if named is not None:
+        return named
     match = _TIME.fullmatch(text.strip())
     if match is None:
         return None
@@ -45,12 +49,13 @@ def _parse_time(text: str) -> int | None:
 
 
 def parse_times(text: str) -> tuple[int, ...] | None:
-    """Return the times of day in "7h, 12:30 et 19 h", sorted, once each; None if any is not one."""
+    """Return the times of day in "7h, 12:30 et 19 h" (or "7h 18h", "midi"), sorted, once each;
+    None if any is not one."""
     pieces = [piece for piece in _LIST_SEPARATORS.split(text.strip()) if piece]
-    if not pieces:
-        return None
     minutes = [_parse_time(piece) for piece in pieces]
-    if any(minute is None for minute in minutes):
+    if None in minutes:  # "7:00 18:00", "7h 18h": times apart by spaces only
+        minutes = [_parse_time(piece) for piece in text.split()]
+    if not minutes or None in minutes:
         return None
     found = sorted({minute for minute in minutes if minute is not None})
     return tuple(found) if len(found) <= MAX_DIGEST_TIMES else None

@@ -451,13 +451,15 @@ async def test_settings_lists_the_subscriptions_with_a_way_to_manage_them(bot: H
         ("7:00, 18:00", (420, 1080)),
         ("18h et 7h", (420, 1080)),
         ("12h15; 12h15", (735,)),
+        ("7:00 18:00", (420, 1080)),
+        ("7 h 30 et midi", (450, 720)),
     ],
 )
 def test_times_are_read_as_readers_write_them(typed: str, minutes: tuple[int, ...]) -> None:
     assert schedule.parse_times(typed) == minutes
 
 
-@pytest.mark.parametrize("typed", ["demain", "25h", "7h61", "7h, midi", "", "1,2,3,4,5,6,7"])
+@pytest.mark.parametrize("typed", ["demain", "25h", "7h61", "7h, demain", "", "1,2,3,4,5,6,7"])
 def test_nonsense_is_not_a_time(typed: str) -> None:
     assert schedule.parse_times(typed) is None
 
