@@ -64,8 +64,10 @@ _BACKOFF_BASE = 2.0
 _BACKOFF_CAP = 900.0
 _DELETE_WINDOW = 48 * 3600  # Telegram lets a bot delete its messages for 48 hours
 _IDLE_LOOK = 5.0  # seconds between looks at an empty outbox
-# With several instances the sender cannot be woken by an article published on another one.
-_SHARED_IDLE_LOOK = 1.0
+# With several instances the sender cannot be woken by an article published on another one:
+# it looks four times a second (an index lookup), and the others try to become it each second.
+_SHARED_IDLE_LOOK = 0.25
+_FOLLOW_EVERY = 1.0
 _LEASE = 15.0  # seconds a claim holds unless renewed: how long a dead instance's rows wait
 _RENEW_EVERY = 3.0  # seconds between two renewals of this instance's leases
 _FLUSH_EVERY = 0.25  # seconds: the longest any outcome waits to be written
@@ -101,7 +103,8 @@ def render_alert(article: Article, lang: str, tz: str) -> Alert:
 
 def _other_kind(error: BadRequest) -> bool:
     """Tell whether Telegram refused an edit for the message's kind (photo or text)."""
-    return "there is no text" in error.message or "there is no caption" in error.message
+    message = error.message.lower()
+    return "there is no text" in message or "there is no caption" in message
 
 
 @dataclass
@@ -294,7 +297,7 @@ class DeliveryWorker:
         await self._flush()
         self._wake.clear()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), _SHARED_IDLE_LOOK)
+            await asyncio.wait_for(self._wake.wait(), _FOLLOW_EVERY)
 
     async def _idle(self) -> None:
         if self._in_flight:
