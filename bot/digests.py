@@ -253,7 +253,10 @@ class DigestWorker:
         reader = self.db.reader
         chat = await chats.get_chat(reader, digest.chat_id)
         if chat is None or chat.status != "active":
-            await self._close(digest, "cancelled", error="chat no longer active")
+            # Blocked or left: nothing more is owed (the repair pass owes a digest again once
+            # articles are held for it after its return).
+            async with self.db.transaction() as conn:
+                await digests.cancel_digests(conn, digest.chat_id, "chat no longer active")
             return
         plan = plan_of(await digests.get_settings(reader, chat.id))
         by_topic: dict[int, list[Article]] = {}

@@ -539,3 +539,34 @@ async def test_a_digest_time_inside_quiet_hours_arrives_without_sound(
     [digest] = await bot.sandbox.wait_for(chat, after=mark)
     assert "La sélection de 23:00" in digest.content and "récoltes" in digest.content
     assert digest.disable_notification
+
+
+@pytest.mark.parametrize(
+    "gone", ["blocked, and the bot was told", "deactivated, found at the send"]
+)
+async def test_a_reader_who_is_gone_gets_no_digest(bot: Harness, clock: Clock, gone: str) -> None:
+    reader = await reader_following_mali(bot)
+    chat = reader.private_chat
+    await bot.ask(reader, "/digest 7h")
+    await publish(bot, "b:1", "Kati : la foire aux bestiaux")
+    if gone.startswith("blocked"):
+        reader.block_bot()
+        deadline = time.monotonic() + 10
+        while (
+            stored := await chats.get_chat(bot.db.reader, chat.id)
+        ) and stored.status != "blocked":
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.02)
+    else:
+        reader.deactivate()  # Telegram says nothing: the digest's send meets the 403
+    before = len(chat.bot_messages(include_deleted=True))
+    await digest_time(bot, clock, at(2, 7))
+    await nothing_owed(bot.db, chat.id)
+    assert len(chat.bot_messages(include_deleted=True)) == before
+    stored = await chats.get_chat(bot.db.reader, chat.id)
+    assert stored is not None and stored.status == "blocked"
+    async with bot.db.reader.execute(
+        "SELECT status FROM digests WHERE chat_id = ?", (chat.id,)
+    ) as cursor:
+        assert [row[0] for row in await cursor.fetchall()] == ["cancelled"]
+    assert await held(bot.db, chat.id) == 0
