@@ -182,7 +182,7 @@ async def article_page(
             "reading.author.header",
             name=escape(subject.name),
             de_name=de(escape(subject.name)),
-            count=count_articles(lang, subject.article_count),
+            articles=count_articles(lang, subject.article_count),
         )
         empty = t(lang, "reading.author.empty", name=escape(subject.name))
     else:

@@ -21,7 +21,7 @@ async def test_start_is_answered_end_to_end_in_the_readers_language(bot: Harness
     [bienvenue] = await bot.ask(french, "/start")
     [welcome] = await bot.ask(english, "/start")
     assert bienvenue.from_bot and welcome.from_bot
-    assert "/help" in bienvenue.content and "/help" in welcome.content
+    assert "/aide" in bienvenue.content and "/help" in welcome.content
     assert "Bienvenue" in bienvenue.content
     assert "Welcome" in welcome.content
 

@@ -755,8 +755,10 @@ async def test_withdrawn_article_is_gone_from_reader_commands(bot: Harness) -> N
     article_id = await publish_quietly(bot)
     [listed] = await bot.ask(reader, "/latest")
     assert "Taoussa" in listed.content  # the check below means something
+    assert f"art:{article_id}" in [data for row in listed.buttons for _, data in row]
     await bot.publisher.withdraw(article_id)
-    for command in ("/latest", f"/article {article_id}", "/search Taoussa"):
+    # "/article 1" first: the list last shown still numbers the withdrawn article 1.
+    for command in ("/article 1", "/latest", "/search taoussa"):
         [reply] = await bot.ask(reader, command)
         assert "Taoussa" not in reply.content, command
 
@@ -857,8 +859,8 @@ async def test_stats_report_known_figures(bot: Harness) -> None:
     assert lines[0] == "📊 Statistiques"
     assert "Articles publiés\u00a0: 16 (dernières 24\u00a0h\u00a0: 2) · retirés\u00a0: 1" in lines
     # The editor's own chat is one of the active private chats.
-    assert "Chats — actifs\u00a0: 7 · bloqués\u00a0: 1 · partis\u00a0: 1" in lines
-    assert "Parmi les actifs — privés\u00a0: 4 · groupes\u00a0: 2 · canaux\u00a0: 1" in lines
+    assert "Conversations — actives\u00a0: 7 · bloquées\u00a0: 1 · quittées\u00a0: 1" in lines
+    assert "Parmi les actives — privées\u00a0: 4 · groupes\u00a0: 2 · canaux\u00a0: 1" in lines
     topics = lines.index("Abonnements par sujet")
     assert lines[topics + 1 : topics + 4] == [
         "1. #Mali — 4",

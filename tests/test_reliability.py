@@ -367,7 +367,7 @@ async def test_a_flooding_user_is_slowed_politely_and_slows_no_one_else(bot: Har
     began = time.monotonic()
     [reply] = await bot.ask(neighbour, "/help", timeout=3.0)
     latency = time.monotonic() - began
-    assert "/latest" in reply.content
+    assert "/derniers" in reply.content
     assert latency < 1.5
     notice = t("fr", "too_fast")
     # The burst of 8 is answered (at Telegram's pace for one chat), and one notice; the

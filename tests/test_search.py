@@ -38,9 +38,17 @@ async def test_search_ignores_accents_and_highlights_the_words(bot: Harness) -> 
 
 async def test_search_text_is_escaped_before_it_is_highlighted(bot: Harness) -> None:
     awa = bot.sandbox.add_user("Awa", "Keïta", "awa", "fr")
-    [reply] = await bot.ask(awa, "/search innovation")
+    await publish(
+        bot,
+        "escape:1",
+        "Les jeunes pousses de Bamako exposent",
+        lead="Au programme, « R&D » et <créativité> pour les jeunes pousses du Mali.",
+    )
+    [reply] = await bot.ask(awa, "/search innovation")  # in the sample's title only
     assert "« R&D » et <innovation>" in reply.text
-    assert "R&amp;D" in (reply.source or "") and "&lt;<b>innovation</b>&gt;" in (reply.source or "")
+    assert "R&amp;D" in (reply.source or "") and "&lt;innovation&gt;" in (reply.source or "")
+    [lead] = await bot.ask(awa, "/search créativité")  # in the lead: highlighted there
+    assert "&lt;<b>créativité</b>&gt;" in (lead.source or "") and "R&amp;D" in (lead.source or "")
 
 
 @pytest.mark.parametrize(
@@ -138,7 +146,7 @@ async def test_a_search_too_long_for_a_button_still_pages(bot: Harness) -> None:
     # A token the bot never gave (or forgot) is an expired search, not an error.
     second.reply_markup = {"inline_keyboard": [[{"text": "x", "callback_data": "sr:5:~0bad"}]]}
     answer, _ = await press(bot, awa, second, "x", expect_message=False)
-    assert answer.text == "Cette recherche a expiré. Relancez-la avec /search."
+    assert answer.text == "Cette recherche a expiré. Relancez-la avec /recherche."
 
 
 @pytest.mark.parametrize("data", ["sr:", "sr:x:mali", "sr:99999:mali", "sr:0:", "sr:0:a:b"])
@@ -149,7 +157,7 @@ async def test_forged_search_pages_get_a_polite_answer(
     [reply] = await bot.ask(awa, "/search mali")
     reply.reply_markup = {"inline_keyboard": [[{"text": "x", "callback_data": data}]]}
     answer, _ = await press(bot, awa, reply, "x", expect_message=False)
-    assert answer.text == "Cette recherche a expiré. Relancez-la avec /search."
+    assert answer.text == "Cette recherche a expiré. Relancez-la avec /recherche."
     _no_errors(caplog)
 
 
