@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
-from db import DatabaseTooNewError
+from db import DatabaseOpenError, DatabaseTooNewError
 
 if TYPE_CHECKING:
     from bot.context import NewsbotApplication
@@ -104,9 +104,18 @@ def _startup_problem(error: Exception, settings: Settings) -> str:
             "Telegram refused the token in TELEGRAM_BOT_TOKEN: check it with @BotFather "
             "(and TELEGRAM_API_URL, if you set it)"
         )
+    if isinstance(error, BadRequest) and "webhook" in error.message.lower():
+        return (
+            f"Telegram refused the webhook NEWSBOT_WEBHOOK_URL={settings.webhook_url}: "
+            f"{_one_line(error)}"
+        )
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         parts = urlsplit(settings.api_url)
         return f"cannot reach Telegram at {parts.scheme}://{parts.netloc}: {_one_line(error)}"
+    if isinstance(error, OSError) and str(error).startswith("cannot listen on"):
+        return f"{_one_line(error)}; set NEWSBOT_LISTEN to a free host:port"
+    if isinstance(error, DatabaseOpenError):
+        return str(error)
     if isinstance(error, sqlite3.Error):
         return f"cannot open the database {settings.db_path}: {_one_line(error)}"
     return f"could not start: {type(error).__name__}: {_one_line(error)}"

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from bot.errors import ConfigError
+from db.connection import DatabaseUrl
 
 __all__ = ["ConfigError", "Secret", "Settings", "load_settings"]
 
@@ -37,7 +38,8 @@ class Secret(str):
 class Settings:
     token: Secret = field(default_factory=lambda: Secret(""))
     api_url: str = DEFAULT_API_URL
-    db_path: Path = Path("newsbot.sqlite3")
+    db_path: Path | DatabaseUrl = Path("newsbot.sqlite3")
+    """A SQLite file, or a PostgreSQL server's URL (shown without its password)."""
     admins: frozenset[int] = frozenset()
     timezone: str = "Africa/Bamako"
     send_rate: float = 30.0
@@ -113,6 +115,15 @@ def _api_url(value: str) -> str:
     if not re.match(r"^https?://[^\s/]+", value):
         raise ConfigError("TELEGRAM_API_URL", f"{value!r} is not an http(s) URL")
     return value
+
+
+def _database(value: str) -> Path | DatabaseUrl:
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value):
+        return Path(value)
+    try:
+        return DatabaseUrl.parse(value)
+    except ValueError as error:  # its message never shows the password
+        raise ConfigError("NEWSBOT_DB", str(error)) from None
 
 
 def _admins(value: str) -> frozenset[int]:
@@ -219,7 +230,7 @@ def load_settings(
     if (raw := get("TELEGRAM_API_URL")) is not None:
         changes["api_url"] = _api_url(raw)
     if (raw := get("NEWSBOT_DB")) is not None:
-        changes["db_path"] = Path(raw)
+        changes["db_path"] = _database(raw)
     if (raw := get("NEWSBOT_ADMINS")) is not None:
         changes["admins"] = _admins(raw)
     if (raw := get("NEWSBOT_TIMEZONE")) is not None:

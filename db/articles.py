@@ -495,6 +495,17 @@ def _variants(word: str) -> tuple[str, ...]:
     return (word, word + "s")
 
 
+def _ligature_spellings(forms: tuple[str, ...]) -> list[str]:
+    """Add each form spelt with and without œ and æ: FTS5 keeps the ligatures as letters,
+    while readers type them split (PostgreSQL's unaccent splits them on both sides)."""
+    spelt = dict.fromkeys(forms)
+    for form in forms:
+        for split, joined in (("oe", "œ"), ("ae", "æ")):
+            spelt[form.replace(split, joined)] = None
+            spelt[form.replace(joined, split)] = None
+    return list(spelt)
+
+
 def search_query(text: str) -> str | None:
     """Turn free text into a safe FTS5 query: every word (or its plural) required.
 
@@ -506,7 +517,7 @@ def search_query(text: str) -> str | None:
         return None
     groups = []
     for word in words:
-        forms = " OR ".join(f'"{form}"' for form in _variants(word))
+        forms = " OR ".join(f'"{form}"' for form in _ligature_spellings(_variants(word)))
         groups.append(f"({forms})")
     return " AND ".join(groups)
 
@@ -664,7 +675,7 @@ def _tsquery(text: str) -> tuple[str, list[str]] | None:
         either = " || ".join("phraseto_tsquery('simple', newsbot_search_text(?))" for _ in forms)
         groups.append(f"({either})")
         params += forms
-    return " && ".join(groups), params
+    return "(" + " && ".join(groups) + ")", params
 
 
 async def _search_postgres(
@@ -674,24 +685,23 @@ async def _search_postgres(
     if built is None:
         return None
     query, words = built
-    # The window of the newest matches comes from the GIN index (articles_search) and is
-    # ranked by ts_rank, the stand-in for FTS5's bm25; ties go to the newest.
+    # The window of the newest matches comes from the GIN index (articles_search; the query
+    # is written out where it is used, so the planner can read its words) and is ranked by
+    # ts_rank, the stand-in for FTS5's bm25; ties go to the newest.
     return await conn.fetchall(
         f"""
-        WITH q AS (SELECT {query} AS query),
-        newest AS (
-            SELECT a.id FROM articles AS a, q
-            WHERE a.search @@ q.query AND a.status = 'published'
+        WITH newest AS (
+            SELECT a.id FROM articles AS a
+            WHERE a.search @@ {query} AND a.status = 'published'
             ORDER BY a.id DESC LIMIT ?
         )
         SELECT {_ARTICLE_COLUMNS} FROM newest
         JOIN articles AS a ON a.id = newest.id
         JOIN authors AS au ON au.id = a.author_id
-        CROSS JOIN q
-        ORDER BY ts_rank(a.search, q.query) DESC, a.published_at DESC, a.id DESC
+        ORDER BY ts_rank(a.search, {query}) DESC, a.published_at DESC, a.id DESC
         LIMIT ? OFFSET ?
         """,
-        (*words, SEARCH_WINDOW, limit + 1, offset),
+        (*words, SEARCH_WINDOW, *words, limit + 1, offset),
     )
 
 

@@ -18,6 +18,7 @@ import re
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any, cast
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -205,7 +206,47 @@ async def connect(url: DatabaseUrl) -> PostgresDatabase:
     try:
         async with pool.acquire() as conn:
             await _migrate(conn)
+    except asyncpg.PostgresError as error:
+        pool.terminate()
+        raise DatabaseOpenError(
+            f"cannot prepare the database at {url}: {_one_line(error)}"
+        ) from None
     except BaseException:
         pool.terminate()
         raise
     return PostgresDatabase(url, pool)
+
+
+def database_url(url: DatabaseUrl, name: str) -> DatabaseUrl:
+    """Return the URL of another database on the same server, as the same user."""
+    parts = urlsplit(url.url)
+    return DatabaseUrl(urlunsplit(parts._replace(path=f"/{name}")))
+
+
+async def create_database(
+    url: DatabaseUrl, name: str, *, template: str | None = None
+) -> DatabaseUrl:
+    """Create database `name` on the server of `url` (a copy of `template`); return its URL.
+
+    For the test suite and the benchmarks: each gets a fresh database cheaply.
+    """
+    conn = await asyncpg.connect(url.url, timeout=CONNECT_TIMEOUT)
+    try:
+        copy = f" TEMPLATE {_identifier(template)}" if template else ""
+        await conn.execute(f"CREATE DATABASE {_identifier(name)}{copy}")
+    finally:
+        await conn.close()
+    return database_url(url, name)
+
+
+async def drop_database(url: DatabaseUrl, name: str) -> None:
+    """Drop database `name` on the server of `url`, closing its sessions, if it exists."""
+    conn = await asyncpg.connect(url.url, timeout=CONNECT_TIMEOUT)
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {_identifier(name)} WITH (FORCE)")
+    finally:
+        await conn.close()
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

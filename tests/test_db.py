@@ -1,4 +1,4 @@
-"""The data layer on real SQLite files: migrations, every query, index use, full-text search."""
+"""The data layer on SQLite and PostgreSQL: migrations, every query, index use, full-text search."""
 
 from __future__ import annotations
 
@@ -179,6 +179,7 @@ async def test_related_articles_share_a_topic_or_author(database: Database) -> N
     assert {a.id for a in related} == {same_topic, same_author}
 
 
+@pytest.mark.backends("sqlite")  # PostgreSQL's plans: tests/test_postgres.py
 @pytest.mark.parametrize(
     ("sql", "params", "index"),
     [
@@ -311,6 +312,7 @@ async def test_search_ranks_within_the_newest_matches(
     assert sorted(h.article.id for h in hits) == ids[2:]
 
 
+@pytest.mark.backends("sqlite")  # PostgreSQL's plans: tests/test_postgres.py
 async def test_next_due_delivery_is_found_from_an_index(database: Database) -> None:
     detail = await plan(
         database, "SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending'", ()

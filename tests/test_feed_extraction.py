@@ -20,7 +20,7 @@ from bot.feeds.discovery import feed_links
 from bot.feeds.entries import clean_authors, read_date
 from bot.feeds.extraction import extract_story, is_furniture
 from bot.importer import describe_report, run_import
-from db import Database, articles, chats
+from db import Database, DatabaseUrl, articles, chats
 from db import feeds as feeds_db
 
 FIXTURES = Path(__file__).parent / "feeds_fixtures"
@@ -135,7 +135,10 @@ def test_html_escaped_twice_is_read_as_html() -> None:
         ("Reuters", ("Reuters",)),
         ("Moussa Diarra", ("Moussa Diarra",)),
         ("Awa KEITA et Issa DEMBÉLÉ", ("Awa KEITA", "Issa DEMBÉLÉ")),
-        ("Par Awa KEITA, Issa DEMBÉLÉ et Moussa DIARRA", ("Awa KEITA", "Issa DEMBÉLÉ", "Moussa DIARRA")),
+        (
+            "Par Awa KEITA, Issa DEMBÉLÉ et Moussa DIARRA",
+            ("Awa KEITA", "Issa DEMBÉLÉ", "Moussa DIARRA"),
+        ),
     ],
 )
 def test_cms_logins_are_no_author(written: str, expected: tuple[str, ...]) -> None:
@@ -170,9 +173,9 @@ def test_items_sharing_the_home_page_link_are_told_apart_by_title_and_date() -> 
 
 
 async def test_a_homepage_feed_polled_twice_updates_nothing(
-    tmp_path: Path, database: Database
+    tmp_path: Path, database: Database, database_target: Path | DatabaseUrl
 ) -> None:
-    settings = Settings(db_path=tmp_path / "newsbot.sqlite3")
+    settings = Settings(db_path=database_target)
     first = await run_import(settings, str(FIXTURES / "homepage_links.xml"), False, progress=None)
     again = await run_import(settings, str(FIXTURES / "homepage_links.xml"), False, progress=None)
     assert (first.new, first.undated) == (3, 1)
@@ -184,9 +187,9 @@ async def test_a_homepage_feed_polled_twice_updates_nothing(
 
 
 async def test_a_changed_guid_with_the_same_link_updates_the_article(
-    tmp_path: Path, database: Database
+    tmp_path: Path, database: Database, database_target: Path | DatabaseUrl
 ) -> None:
-    settings = Settings(db_path=tmp_path / "newsbot.sqlite3")
+    settings = Settings(db_path=database_target)
     source = FIXTURES / "wordpress.xml"
     await run_import(settings, str(source), False, progress=None)
     moved = tmp_path / "moved.xml"
@@ -294,9 +297,9 @@ def test_a_home_page_names_its_feed() -> None:
 
 
 async def test_import_counts_add_up_to_what_the_source_held(
-    tmp_path: Path, database: Database
+    tmp_path: Path, database: Database, database_target: Path | DatabaseUrl
 ) -> None:
-    settings = Settings(db_path=tmp_path / "newsbot.sqlite3")
+    settings = Settings(db_path=database_target)
     report = await run_import(
         settings,
         str(FIXTURES / "jsonfeed.json"),
@@ -313,7 +316,9 @@ async def test_import_counts_add_up_to_what_the_source_held(
     assert describe_report(report, "fr").startswith("3 entrées\u00a0: 1 nouveau, 0 mis à jour")
 
 
-async def test_an_archive_of_any_size_is_imported_whole(tmp_path: Path, database: Database) -> None:
+async def test_an_archive_of_any_size_is_imported_whole(
+    tmp_path: Path, database: Database, database_target: Path | DatabaseUrl
+) -> None:
     items = "".join(
         f"<item><title>#Mali : Dépêche {n}</title><guid>qdb-a{n}</guid>"
         f"<description>Texte de la dépêche {n}.</description></item>"
@@ -321,9 +326,7 @@ async def test_an_archive_of_any_size_is_imported_whole(tmp_path: Path, database
     )
     source = tmp_path / "archive.xml"
     source.write_text(f'<rss version="2.0"><channel><title>A</title>{items}</channel></rss>')
-    report = await run_import(
-        Settings(db_path=tmp_path / "newsbot.sqlite3"), str(source), False, progress=None
-    )
+    report = await run_import(Settings(db_path=database_target), str(source), False, progress=None)
     assert (report.found, report.new) == (1_200, 1_200)
 
 
@@ -333,18 +336,20 @@ class _Terminal(io.StringIO):
 
 
 async def test_the_progress_bar_is_drawn_on_a_terminal_only(
-    tmp_path: Path, database: Database
+    tmp_path: Path, database: Database, database_target: Path | DatabaseUrl
 ) -> None:
-    settings = Settings(db_path=tmp_path / "newsbot.sqlite3")
+    settings = Settings(db_path=database_target)
     terminal, pipe = _Terminal(), io.StringIO()
     await run_import(settings, str(FIXTURES / "wordpress.xml"), False, progress=terminal)
     await run_import(settings, str(FIXTURES / "wordpress.xml"), False, progress=pipe)
     assert "100% 3/3" in terminal.getvalue() and pipe.getvalue() == ""
 
 
-async def test_a_malformed_feed_is_reported(tmp_path: Path, database: Database) -> None:
+async def test_a_malformed_feed_is_reported(
+    tmp_path: Path, database: Database, database_target: Path | DatabaseUrl
+) -> None:
     report = await run_import(
-        Settings(db_path=tmp_path / "newsbot.sqlite3"),
+        Settings(db_path=database_target),
         str(FIXTURES / "malformed.xml"),
         False,
         progress=None,
@@ -353,7 +358,7 @@ async def test_a_malformed_feed_is_reported(tmp_path: Path, database: Database) 
 
 
 async def test_an_import_never_alerts_an_item_whose_date_cannot_be_read(
-    tmp_path: Path, database: Database
+    tmp_path: Path, database: Database, database_target: Path | DatabaseUrl
 ) -> None:
     now = datetime.now(UTC)
     async with database.transaction() as conn:
@@ -370,9 +375,7 @@ async def test_an_import_never_alerts_an_item_whose_date_cannot_be_read(
         "<description>Un jour.</description></item></channel></rss>",
         encoding="utf-8",
     )
-    report = await run_import(
-        Settings(db_path=tmp_path / "newsbot.sqlite3"), str(source), True, progress=None
-    )
+    report = await run_import(Settings(db_path=database_target), str(source), True, progress=None)
     assert (report.new, report.undated, report.alerted) == (2, 1, 1)
     async with database.reader.execute(
         "SELECT a.title FROM deliveries AS d JOIN articles AS a ON a.id = d.article_id"

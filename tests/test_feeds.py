@@ -50,7 +50,7 @@ from bot.feeds import (
 )
 from bot.importer import run_import
 from bot.publishing import Publisher, content_hash
-from db import Database, articles, audit, chats, deliveries
+from db import Database, DatabaseUrl, articles, audit, chats, deliveries
 from db import feeds as feeds_db
 from db.models import ArticleDraft, Feed
 from handlers.feeds import (
@@ -1030,9 +1030,14 @@ async def test_feeds_start_and_stop_with_the_application(database: Database) -> 
 
 
 async def test_import_of_a_feed_file_then_polling_it_adds_nothing(
-    tmp_path: Path, site: Site, poller: FeedPoller, database: Database, clock: Clock
+    tmp_path: Path,
+    site: Site,
+    poller: FeedPoller,
+    database: Database,
+    database_target: Path | DatabaseUrl,
+    clock: Clock,
 ) -> None:
-    settings = Settings(db_path=tmp_path / "newsbot.sqlite3")
+    settings = Settings(db_path=database_target)
 
     report = await run_import(settings, str(FIXTURES / "rss_media.xml"), False, progress=None)
     assert (report.new, report.updated, report.skipped) == (3, 0, 0)
@@ -1046,9 +1051,9 @@ async def test_import_of_a_feed_file_then_polling_it_adds_nothing(
 
 
 async def test_import_of_json_lines_reports_new_updated_skipped(
-    tmp_path: Path, database: Database
+    tmp_path: Path, database: Database, database_target: Path | DatabaseUrl
 ) -> None:
-    settings = Settings(db_path=tmp_path / "newsbot.sqlite3")
+    settings = Settings(db_path=database_target)
     source = FIXTURES / "articles.jsonl"
 
     report = await run_import(settings, str(source), False, progress=None)
@@ -1075,7 +1080,7 @@ async def test_import_of_json_lines_reports_new_updated_skipped(
 
 
 async def test_import_with_notify_alerts_only_recent_articles(
-    tmp_path: Path, database: Database, clock: Clock
+    tmp_path: Path, database: Database, database_target: Path | DatabaseUrl, clock: Clock
 ) -> None:
     await subscribe_reader(database, clock.now)
     recent = datetime.now(UTC) - timedelta(hours=2)
@@ -1090,9 +1095,7 @@ async def test_import_with_notify_alerts_only_recent_articles(
     source = tmp_path / "recent.jsonl"
     source.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
 
-    report = await run_import(
-        Settings(db_path=tmp_path / "newsbot.sqlite3"), str(source), True, progress=None
-    )
+    report = await run_import(Settings(db_path=database_target), str(source), True, progress=None)
 
     assert report.new == 2 and report.alerted == 1 and report.stale == 1
     assert report.tally.stale == 1

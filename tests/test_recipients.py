@@ -74,6 +74,7 @@ async def test_the_count_is_what_publishing_queues(
     assert chat_ids == expected
 
 
+@pytest.mark.backends("sqlite")  # PostgreSQL's plans: tests/test_postgres.py
 @pytest.mark.parametrize("by", ["id", "key"])
 async def test_recipients_are_found_through_indexes(database: Database, by: str) -> None:
     await _newsroom(database)
