@@ -423,10 +423,10 @@ async def test_an_ambiguous_author_offers_a_choice(bot: Harness, typed: str) -> 
     await _traore_and_keita(bot)
     [reply] = await bot.ask(awa, f"/author {typed}")
     assert "Plusieurs auteurs" in reply.text
-    assert set(reply.labels()) == {"Aboubacar Traoré (2)", "Aminata TRAORE (1)"}
+    assert set(reply.labels()) == {"Aboubacar Traoré (2)", "Aminata Traore (1)"}
 
-    _, page = await press(bot, awa, reply, "Aminata TRAORE (1)")
-    assert page is not None and "Aminata TRAORE" in page.text.splitlines()[0]
+    _, page = await press(bot, awa, reply, "Aminata Traore (1)")
+    assert page is not None and "Aminata Traore" in page.text.splitlines()[0]
 
 
 async def test_an_unknown_author_gets_the_closest_names(bot: Harness) -> None:
