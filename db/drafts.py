@@ -33,6 +33,7 @@ __all__ = [
     "list_scheduled",
     "save_draft",
     "schedule_article",
+    "set_preview_message",
     "take_draft",
     "take_expired",
 ]
@@ -103,6 +104,17 @@ async def save_draft(conn: Connection, draft: Draft) -> None:
         f"INSERT INTO drafts ({columns}) VALUES ({marks}) "
         f"ON CONFLICT (editor_id, chat_id) DO UPDATE SET {updates}",
         values,
+    )
+
+
+async def set_preview_message(
+    conn: Connection, editor_id: int, chat_id: int, token: str, message_id: int
+) -> None:
+    """Remember the message holding the draft's buttons, if the draft is still there."""
+    await conn.execute(
+        "UPDATE drafts SET preview_message_id = ? "
+        "WHERE editor_id = ? AND chat_id = ? AND token = ?",
+        (message_id, editor_id, chat_id, token),
     )
 
 

@@ -550,6 +550,9 @@ async def _show_preview(update: Update, context: Context, draft: Draft) -> None:
     """Send the alert as subscribers will get it, then what will happen, with the buttons."""
     lang, settings = draft.lang, context.bot_data.settings
     parsed = _compose(draft)
+    # Stored whole before anything is shown: a press on the preview, here or on another
+    # instance, finds what it shows.
+    draft = await _save(context, draft, step="preview", duplicate_checked=False)
     article = await _preview_article(context, draft, parsed)
     alert = render_alert(article, lang, settings.timezone)
     # The alert's own "read" button would look for a stored article: in the preview it
@@ -580,9 +583,17 @@ async def _show_preview(update: Update, context: Context, draft: Draft) -> None:
         await audit.audit(
             conn, editor_id, "preview", now, article_id=draft.original_id, detail=parsed.title
         )
-    draft = replace(draft, step="preview", duplicate_checked=False)
     control = await _say(update, await _outlook(context, draft), _confirm_keyboard(draft))
-    await _save(context, draft, preview_message_id=control.message_id)
+    await _remember_control(context, draft, control.message_id)
+
+
+async def _remember_control(context: Context, draft: Draft, message_id: int) -> None:
+    """Note which message holds the buttons (stripped at expiry or /cancel); a draft confirmed
+    meanwhile stays gone."""
+    async with context.bot_data.db.transaction() as conn:
+        await drafts.set_preview_message(
+            conn, draft.editor_id, draft.chat_id, draft.token, message_id
+        )
 
 
 async def _outlook(context: Context, draft: Draft) -> str:
@@ -814,9 +825,9 @@ async def _schedule(
             editor_id=editor_id, chat_id=chat_id, lang=draft.lang, now=now,
         )  # fmt: skip
         if scheduled_id is not None:
-            detail = (
-                f"[{'urgent, ' if draft.urgent else ''}at {draft.publish_at:.0f}] {parsed.title}"
-            )
+            local = datetime.fromtimestamp(draft.publish_at, data.settings.tzinfo)
+            urgent = "urgent, " if draft.urgent else ""
+            detail = f"[{urgent}{local:%d/%m/%Y %H:%M}] {parsed.title}"  # the Parution form
             await audit.audit(conn, editor_id, "schedule", now, detail=detail)
     if data.scheduler is not None:
         data.scheduler.wake()
@@ -1066,12 +1077,14 @@ async def _show_control(update: Update, context: Context, draft: Draft) -> None:
     query = update.callback_query
     text, keyboard = await _outlook(context, draft), _confirm_keyboard(draft)
     if query is not None and isinstance(query.message, Message):
+        message_id = query.message.message_id
+        await _save(context, draft, step="preview", preview_message_id=message_id)
         await query.answer()
         await _edit_control(query.message, text, keyboard)
-        await _save(context, draft, step="preview", preview_message_id=query.message.message_id)
         return
+    draft = await _save(context, draft, step="preview")
     control = await _say(update, text, keyboard)
-    await _save(context, draft, step="preview", preview_message_id=control.message_id)
+    await _remember_control(context, draft, control.message_id)
 
 
 # --- leaving a draft --------------------------------------------------------------------------
