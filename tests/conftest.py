@@ -4,6 +4,7 @@ file, or a PostgreSQL database), and the bot running against the sandbox."""
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -41,6 +42,12 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterat
 # not installed (tests/postgres.py starts a throw-away server where it is).
 
 BACKENDS = ("sqlite", "postgresql")
+# NEWSBOT_TEST_E2E_BACKENDS=sqlite,postgresql runs every end-to-end test on both (a long run).
+E2E_BACKENDS = tuple(
+    name.strip()
+    for name in os.environ.get("NEWSBOT_TEST_E2E_BACKENDS", "sqlite").split(",")
+    if name.strip() in BACKENDS
+) or ("sqlite",)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -50,7 +57,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if marker is not None:
         names = marker.args
     elif "bot_settings" in metafunc.fixturenames:
-        names = ("sqlite",)
+        names = E2E_BACKENDS
     else:
         names = BACKENDS
     metafunc.parametrize("backend", names, indirect=True)
@@ -204,5 +211,35 @@ async def bot(
     editor = sandbox.add_user("Mariam", "Coulibaly", "redaction", "fr", user_id=EDITOR_ID)
     application = build_application(bot_settings, chat_limits=chat_limits)
     async with running(application, poll_timeout=1):
+        await load_samples(application.bot_data.publisher)
+        yield Harness(sandbox, application, editor)
+
+
+def free_port() -> int:
+    """Return a loopback TCP port nobody listens on (for the bot's own HTTP server)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def webhook_settings(bot_settings: Settings) -> Settings:
+    """The bot's settings in webhook mode: its HTTP server on a free loopback port."""
+    port = free_port()
+    return replace(
+        bot_settings,
+        webhook_url=f"http://127.0.0.1:{port}/telegram",
+        listen=("127.0.0.1", port),
+    )
+
+
+@pytest.fixture
+async def webhook_bot(
+    sandbox: Sandbox, webhook_settings: Settings, chat_limits: ChatLimits | None
+) -> AsyncIterator[Harness]:
+    """The real Application taking updates by webhook from the sandbox, samples loaded."""
+    editor = sandbox.add_user("Mariam", "Coulibaly", "redaction", "fr", user_id=EDITOR_ID)
+    application = build_application(webhook_settings, chat_limits=chat_limits)
+    async with running(application):
         await load_samples(application.bot_data.publisher)
         yield Harness(sandbox, application, editor)
