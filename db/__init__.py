@@ -14,6 +14,7 @@ from db.connection import (
     DatabaseUrl,
     Row,
     connect,
+    is_busy,
 )
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "DatabaseUrl",
     "Row",
     "connect",
+    "is_busy",
 ]

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import (
     AsyncIterator,
@@ -44,6 +46,7 @@ __all__ = [
     "RowCount",
     "Statement",
     "connect",
+    "is_busy",
     "migrations",
 ]
 
@@ -234,6 +237,15 @@ def _without_password(url: str) -> str:
     user = quote(parts.username or "", safe="")
     host = parts.netloc.rpartition("@")[2]
     return parts._replace(netloc=f"{user}:***@{host}").geturl()
+
+
+def is_busy(error: BaseException) -> bool:
+    """Tell whether a database error is for the moment only (locked, busy, unreachable):
+    nothing was changed, and the same request may succeed a little later."""
+    if isinstance(error, sqlite3.OperationalError):
+        return True
+    postgres = sys.modules.get("db.postgres")  # loaded once a PostgreSQL URL was opened
+    return postgres is not None and isinstance(error, postgres.BUSY_ERRORS)
 
 
 def is_postgres_url(target: object) -> bool:

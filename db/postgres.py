@@ -37,6 +37,7 @@ from db.connection import (
 )
 
 __all__ = [
+    "BUSY_ERRORS",
     "UNAVAILABLE_ERRORS",
     "PostgresConnection",
     "PostgresDatabase",
@@ -64,6 +65,15 @@ UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.InvalidCatalogNameError,
 )
 """What a server that is down, refuses or forgets us raises: 'the database is unavailable'."""
+
+BUSY_ERRORS: tuple[type[BaseException], ...] = (
+    *UNAVAILABLE_ERRORS,
+    asyncpg.SerializationError,
+    asyncpg.DeadlockDetectedError,
+    asyncpg.LockNotAvailableError,
+    asyncpg.QueryCanceledError,
+)
+"""What a statement may fail with for a moment, changing nothing: worth trying again later."""
 
 # A `?` outside string literals, quoted identifiers and comments is a parameter.
 _TOKENS = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|/\*.*?\*/|\?""", re.DOTALL)

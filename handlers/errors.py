@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import sqlite3
 from typing import TYPE_CHECKING
 
 from telegram import Update
@@ -12,6 +11,7 @@ from telegram.error import TelegramError
 
 from bot.errors import NewsbotError
 from bot.i18n import t
+from db import is_busy
 from handlers.access import reply_language
 
 if TYPE_CHECKING:
@@ -32,8 +32,9 @@ async def explain_error(update: object, context: Context) -> None:
     lang = reply_language(update)
     if isinstance(error, NewsbotError):
         text = t(lang, error.key, **error.params)
-    elif isinstance(error, sqlite3.OperationalError):
-        # Locked by another writer past the busy timeout, or read-only: nothing was changed.
+    elif error is not None and is_busy(error):
+        # Locked by another writer past the busy timeout, read-only, or the database server
+        # unreachable for a moment: nothing was changed.
         text = t(lang, "error.database_busy")
     else:
         text = t(lang, "error.unexpected")

@@ -28,6 +28,7 @@ from db import (
     connect,
     deliveries,
     editorial,
+    is_busy,
 )
 from db.articles import NewArticle
 from db.connection import Statement, migrations
@@ -132,6 +133,16 @@ async def test_search_input_is_never_query_syntax(database: Database) -> None:
     for typed in ("'", "marché & | ! ( ) :* <-> \\", '"marché" OR NOT', "marché's", "ʼ'’"):
         page = await articles.search_articles(database.reader, typed, 10)
         assert [hit.article.source_key for hit in page.items] in ([], ["s1"]), typed
+
+
+@pytest.mark.backends("postgresql")  # SQLite's busy errors: tests/test_reliability.py
+async def test_a_database_gone_for_a_moment_is_a_busy_error(database_target: object) -> None:
+    db = await connect(database_target)  # type: ignore[arg-type]
+    await db.close()  # from here on, whatever is asked fails without changing anything
+    with pytest.raises(Exception) as raised:
+        await db.reader.fetchval("SELECT count(*) FROM authors")
+    assert is_busy(raised.value)
+    assert not is_busy(ValueError("a bug of ours"))
 
 
 # --- PostgreSQL only ----------------------------------------------------------------------
