@@ -36,6 +36,8 @@ __all__ = [
     "set_preview_message",
     "take_draft",
     "take_expired",
+    "take_withdrawal",
+    "want_withdrawal",
 ]
 
 _DRAFT_COLUMNS = (
@@ -270,3 +272,32 @@ async def cancel_scheduled(
 async def finish_scheduled(conn: Connection, scheduled_id: int) -> None:
     """Forget an article once it is published."""
     await conn.execute("DELETE FROM scheduled_articles WHERE id = ?", (scheduled_id,))
+
+
+# --- withdrawals asked ----------------------------------------------------------------------
+
+_WITHDRAWAL_LIFETIME = 24 * 3600.0  # an /unpublish neither confirmed nor called off lapses
+
+
+async def want_withdrawal(
+    conn: Connection, token: str, editor_id: int, article_id: int, now: float
+) -> None:
+    """Remember that an editor asked to withdraw an article (her buttons name the token)."""
+    await conn.execute(
+        "DELETE FROM pending_withdrawals WHERE created_at < ?", (now - _WITHDRAWAL_LIFETIME,)
+    )
+    await conn.execute(
+        "INSERT INTO pending_withdrawals (token, editor_id, article_id, created_at) "
+        "VALUES (?, ?, ?, ?)",
+        (token, editor_id, article_id, now),
+    )
+
+
+async def take_withdrawal(conn: Connection, token: str, editor_id: int, now: float) -> int | None:
+    """Forget a withdrawal asked; return its article (None: done, lapsed or never asked)."""
+    article_id = await conn.fetchval(
+        "DELETE FROM pending_withdrawals WHERE token = ? AND editor_id = ? AND created_at >= ? "
+        "RETURNING article_id",
+        (token, editor_id, now - _WITHDRAWAL_LIFETIME),
+    )
+    return int(article_id) if article_id is not None else None

@@ -9,7 +9,6 @@ of each update however the command was spelled. Every change is written to the a
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from typing import TYPE_CHECKING
 
@@ -22,7 +21,7 @@ from bot import formatting
 from bot.buttons import EditorButton
 from bot.i18n import DEFAULT_LANGUAGE, plural, t
 from bot.publishing import AuditNote
-from db import articles, chats, editorial, stats
+from db import articles, chats, drafts, editorial, stats
 from handlers.access import EditorOnly, reply_language
 from handlers.menu import command_names
 from handlers.newsroom import article_id_argument, editor_button, follow_delivery, new_token
@@ -37,18 +36,9 @@ logger = logging.getLogger(__name__)
 
 STATS_WINDOW = 24 * 3600.0
 TOP_SUBSCRIPTIONS = 10
-_WITHDRAWALS_KEY = "editor_withdrawals"
-_MAX_PENDING_WITHDRAWALS = 20  # asked but neither confirmed nor cancelled; older ones lapse
 
 
 # --- /unpublish -----------------------------------------------------------------------------
-
-
-def _withdrawals(context: Context) -> dict[str, int]:
-    assert context.user_data is not None
-    pending = context.user_data.setdefault(_WITHDRAWALS_KEY, {})
-    assert isinstance(pending, dict)
-    return pending
 
 
 async def ask_withdrawal(update: Update, context: Context) -> None:
@@ -68,11 +58,12 @@ async def ask_withdrawal(update: Update, context: Context) -> None:
     if article.status == "withdrawn":
         await message.reply_text(t(lang, "editor.already_withdrawn", id=article_id))
         return
-    pending = _withdrawals(context)
     token = new_token()
-    pending[token] = article.id
-    while len(pending) > _MAX_PENDING_WITHDRAWALS:
-        del pending[next(iter(pending))]
+    assert update.effective_user is not None
+    # In the database, not in this process: the press may reach another instance.
+    async with context.bot_data.db.transaction() as conn:
+        now = context.bot_data.clock()
+        await drafts.want_withdrawal(conn, token, update.effective_user.id, article.id, now)
     card = formatting.article_card(article, lang, context.bot_data.settings.timezone)
     owed = await editorial.sent_alert_count(reader, article.id)
     text = "\n\n".join(
@@ -91,16 +82,14 @@ async def ask_withdrawal(update: Update, context: Context) -> None:
     await message.reply_text(text, reply_markup=keyboard)
 
 
-def _claim_withdrawal(context: Context) -> int | None:
+async def _claim_withdrawal(update: Update, context: Context) -> int | None:
     """Return (and forget) the article a withdrawal button is about; None if stale."""
     button = EditorButton.parse(context.match)
-    if button is None:
+    if button is None or update.effective_user is None:
         return None
-    pending = _withdrawals(context)
-    for known in list(pending):
-        if secrets.compare_digest(known, button.token):
-            return pending.pop(known)
-    return None
+    async with context.bot_data.db.transaction() as conn:
+        editor_id, now = update.effective_user.id, context.bot_data.clock()
+        return await drafts.take_withdrawal(conn, button.token, editor_id, now)
 
 
 async def withdraw_article(update: Update, context: Context) -> None:
@@ -108,7 +97,7 @@ async def withdraw_article(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     lang = reply_language(update)
-    article_id = _claim_withdrawal(context)
+    article_id = await _claim_withdrawal(update, context)
     if article_id is None:
         await query.answer(t(lang, "editor.stale"), show_alert=True)
         return
@@ -131,7 +120,7 @@ async def keep_article(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     lang = reply_language(update)
-    article_id = _claim_withdrawal(context)
+    article_id = await _claim_withdrawal(update, context)
     if article_id is None:
         await query.answer(t(lang, "editor.stale"), show_alert=True)
         return

@@ -118,3 +118,14 @@ async def test_an_article_being_published_cannot_be_cancelled(database: Database
         cancelled = await drafts.cancel_scheduled(conn, waiting, NOW + 121)
     assert cancelled is not None and cancelled.draft == STORY
     assert await drafts.list_scheduled(database.reader) == []
+
+
+async def test_a_withdrawal_asked_is_confirmed_once_by_its_editor(database: Database) -> None:
+    async with database.transaction() as conn:
+        await drafts.want_withdrawal(conn, "tok-w", EDITOR, 42, NOW)
+    async with database.transaction() as conn:
+        assert await drafts.take_withdrawal(conn, "tok-w", EDITOR + 1, NOW) is None
+        assert await drafts.take_withdrawal(conn, "tok-w", EDITOR, NOW) == 42
+        assert await drafts.take_withdrawal(conn, "tok-w", EDITOR, NOW) is None
+        await drafts.want_withdrawal(conn, "tok-old", EDITOR, 7, NOW)
+        assert await drafts.take_withdrawal(conn, "tok-old", EDITOR, NOW + 2 * 86400) is None

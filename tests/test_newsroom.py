@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import site
 from bot.app import build_application, running
 from bot.buttons import ScheduledButton
 from bot.config import Settings
@@ -429,3 +430,23 @@ async def test_a_withdrawal_is_followed_to_done(bot: Harness) -> None:
         chat, lambda m: m.content.startswith("✅"), timeout=15.0, after=mark
     )
     assert done.content == plain(t("fr", "editor.progress_withdraw_done"))
+
+
+async def test_an_unpublish_asked_before_a_restart_is_confirmed_after(room: Newsroom) -> None:
+    async with room.run() as first:
+        article_id = await _published_quietly(first)
+        [confirm] = await first.ask(room.editor, f"/unpublish {article_id}")
+    async with room.run() as second:
+        [done] = await next_change(
+            second, room.editor.private_chat,
+            press(second, room.editor, confirm, "Retirer l’article"),
+            lambda m: m.message_id == confirm.message_id,
+        )  # fmt: skip
+        assert done.content.startswith(f"Article n°\u00a0{article_id} retiré")
+        assert await articles.get_article(second.db.reader, article_id) is None
+
+
+async def _published_quietly(bot: Harness) -> int:
+    draft = site.parse_article_message(ARTICLE)
+    result = await bot.publisher.publish(draft, source_key="test:medine", origin="import")
+    return result.article_id

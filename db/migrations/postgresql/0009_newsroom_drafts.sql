@@ -48,3 +48,12 @@ CREATE TABLE scheduled_articles (
     created_at DOUBLE PRECISION NOT NULL
 );
 CREATE INDEX scheduled_articles_due ON scheduled_articles (publish_at);
+
+-- pending_withdrawals: an /unpublish asked and not yet confirmed or called off; its buttons
+-- name the token, so the press works on any instance, once.
+CREATE TABLE pending_withdrawals (
+    token      TEXT PRIMARY KEY,
+    editor_id  BIGINT NOT NULL,
+    article_id BIGINT NOT NULL,
+    created_at DOUBLE PRECISION NOT NULL
+);
