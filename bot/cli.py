@@ -244,6 +244,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseTooNewError as error:
         print(f"newsbot: {error}", file=sys.stderr)
         return 2
+    except DatabaseOpenError as error:  # `newsbot import` with the server down
+        print(f"newsbot: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

@@ -196,7 +196,7 @@ class Database(ABC):
         """Close every connection."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class DatabaseUrl:
     """A `postgresql://` URL; it prints itself without its password."""
 
@@ -228,6 +228,9 @@ class DatabaseUrl:
 
     def __str__(self) -> str:
         return _without_password(self.url)
+
+    def __repr__(self) -> str:
+        return f"DatabaseUrl({str(self)!r})"
 
 
 def _without_password(url: str) -> str:

@@ -201,6 +201,7 @@ def test_a_postgresql_url_is_a_database_and_prints_without_its_password() -> Non
     assert isinstance(settings.db_path, DatabaseUrl) and settings.db_path.url == url
     assert PASSWORD not in str(settings.db_path) and PASSWORD not in repr(settings)
     assert str(settings.db_path) == "postgresql://newsbot:***@db.internal:5432/newsbot"
+    assert repr(settings.db_path) == f"DatabaseUrl({str(settings.db_path)!r})"
     sockets = load_settings({"NEWSBOT_DB": "postgres:///newsbot?host=/run/pg"}, env_file=None)
     assert isinstance(sockets.db_path, DatabaseUrl)
     assert load_settings({"NEWSBOT_DB": "data/x.sqlite3"}, env_file=None).db_path == Path(
@@ -252,6 +253,25 @@ async def test_newsbot_run_with_postgresql_down_says_so_in_one_line(
     [line] = output.strip().splitlines()
     assert "cannot reach PostgreSQL" in line and PASSWORD not in line
     assert "Traceback" not in output and "Unclosed" not in output
+
+
+async def test_newsbot_import_with_postgresql_down_says_so_in_one_line(tmp_path: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "import", str(ROOT / "tests/feeds_fixtures/articles.jsonl"),
+        cwd=tmp_path,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(ROOT),
+            "NEWSBOT_DB": f"postgresql://newsbot:{PASSWORD}@127.0.0.1:{_closed_port()}/newsbot",
+        },
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 90)
+    output = stdout.decode() + stderr.decode()
+    assert process.returncode == 1
+    [line] = output.strip().splitlines()
+    assert "cannot reach PostgreSQL" in line and PASSWORD not in line
 
 
 async def test_newsbot_run_with_a_malformed_url_exits_2_before_anything(tmp_path: Path) -> None:
