@@ -1,6 +1,6 @@
 """Sharing Telegram's send budget between instances: a token-bucket row, or one elected sender.
 
-Both on one throw-away PostgreSQL cluster (bench/pg_drivers.py's), asyncpg, two "instances"
+Both on one throw-away PostgreSQL cluster (bench/postgres.py), asyncpg, two "instances"
 (two connections, or two processes):
 
 - Token bucket: one row that every send updates atomically (`UPDATE send_budget SET tokens
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from bench.common import Figure, log, parse_args, percentile, report
-from bench.pg_drivers import cluster
+from bench.postgres import cluster
 
 LOCK = 6_385_778_311
 TAKE = """
