@@ -603,11 +603,9 @@ async def _outlook(context: Context, draft: Draft) -> str:
     if draft.original_id is not None:
         owed = await editorial.sent_alert_count(reader, draft.original_id)
         lines = [plural(lang, "editor.will_correct", owed, id=draft.original_id)]
-        original = await _original(context, draft)
-        if owed and original is not None and bool(original.image_url) != bool(draft.photo):
-            # Telegram cannot add a photo to a sent message, nor take one away.
-            key = "editor.photo_added_note" if draft.photo else "editor.photo_removed_note"
-            lines.append(t(lang, key))
+        note = _photo_note(await _original(context, draft), _compose(draft))
+        if owed and note:
+            lines.append(t(lang, note))
         return "\n\n".join(lines)
     parsed = _compose(draft)
     channel = context.bot_data.channel_id
@@ -627,6 +625,14 @@ async def _outlook(context: Context, draft: Draft) -> str:
     help_key = "editor.schedule_help" if draft.publish_at is not None else "editor.publish_help"
     lines.append(t(lang, help_key))
     return "\n\n".join(lines)
+
+
+def _photo_note(original: Article | None, corrected: ArticleDraft) -> str:
+    """Return the catalogue key saying what sent alerts keep when a correction adds or takes
+    away the photo (Telegram cannot change a sent message's kind); "" when it does neither."""
+    if original is None or bool(original.image_url) == bool(corrected.image_url):
+        return ""
+    return "editor.photo_added_note" if corrected.image_url else "editor.photo_removed_note"
 
 
 def _read_draft_keyboard(draft: Draft) -> InlineKeyboardMarkup:
@@ -842,6 +848,7 @@ async def _save_correction(
     assert draft.original_id is not None
     editor_id, chat_id = _who(update)
     note = AuditNote(editor_id, "revise", parsed.title)
+    before = await _original(context, draft)
     result = await data.publisher.revise(
         draft.original_id, parsed, note=note, seen=draft.original_hash
     )
@@ -850,6 +857,8 @@ async def _save_correction(
         return
     if result.changed:
         text = plural(draft.lang, "editor.corrected", result.followups, id=result.article_id)
+        if result.followups and _photo_note(before, parsed):
+            text = f"{text}\n\n{t(draft.lang, _photo_note(before, parsed))}"
     else:
         text = t(draft.lang, "editor.not_corrected", id=result.article_id)
     await edit_or_send(update, message, text)

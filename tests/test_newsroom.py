@@ -409,6 +409,8 @@ async def test_edit_removes_the_photo_and_says_what_the_sent_alerts_keep(bot: Ha
         chat, lambda m: m.content.startswith("✅"), timeout=15.0, after=mark
     )
     assert done.content == plain(t("fr", "editor.progress_correct_done"))
+    saved = next(m for m in chat.bot_messages() if m.message_id == control.message_id)
+    assert saved.content.endswith(plain(t("fr", "editor.photo_removed_note")))
     await eventually(lambda: "sept mois" in reader.private_chat.bot_messages()[0].content)
     edited = reader.private_chat.bot_messages()[0]
     assert edited.photo is not None  # Telegram keeps a sent photo; its caption is corrected
@@ -450,3 +452,21 @@ async def _published_quietly(bot: Harness) -> int:
     draft = site.parse_article_message(ARTICLE)
     result = await bot.publisher.publish(draft, source_key="test:medine", origin="import")
     return result.article_id
+
+
+async def test_edit_adds_a_photo_and_the_sent_text_alert_is_still_corrected(bot: Harness) -> None:
+    reader = await reader_of_bamako(bot)
+    _, control = await preview(bot, f"/publish\n{ARTICLE}")
+    await published_and_sent(bot, control)
+    [article_id] = await titled(bot, TITLE)
+    await sent_alert(bot, reader, article_id)
+    await bot.ask(bot.editor, f"/edit {article_id}")
+    corrected = ARTICLE.replace("six mois", "sept mois")
+    shown, control = await preview(bot, f"{corrected}\n{PHOTO_LINE}")
+    assert shown.photo is not None
+    assert plain(t("fr", "editor.photo_added_note")) in control.content
+    await press(bot, bot.editor, control, "Enregistrer la correction")
+    await eventually(lambda: "sept mois" in reader.private_chat.bot_messages()[0].content)
+    assert reader.private_chat.bot_messages()[0].photo is None  # a text message stays one
+    stored = await articles.get_article(bot.db.reader, article_id)
+    assert stored is not None and stored.image_url is not None
