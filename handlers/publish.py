@@ -628,10 +628,13 @@ async def _outlook(context: Context, draft: Draft) -> str:
 
 
 def _photo_note(original: Article | None, corrected: ArticleDraft) -> str:
-    """Return the catalogue key saying what sent alerts keep when a correction adds or takes
-    away the photo (Telegram cannot change a sent message's kind); "" when it does neither."""
-    if original is None or bool(original.image_url) == bool(corrected.image_url):
+    """Return the catalogue key saying what sent alerts keep when a correction changes the
+    photo (Telegram cannot change a sent message's kind, and the alerts' captions are what is
+    edited); "" when the photo stays."""
+    if original is None or original.image_url == corrected.image_url:
         return ""
+    if original.image_url and corrected.image_url:
+        return "editor.photo_changed_note"
     return "editor.photo_added_note" if corrected.image_url else "editor.photo_removed_note"
 
 

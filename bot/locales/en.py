@@ -311,6 +311,7 @@ MESSAGES: dict[str, str] = {
     "editor.without_link_button": "No link",
     "editor.photo_added_note": "Photo added: Telegram cannot add a photo to a message already sent. The alerts already received keep their form and their text is corrected; those sent from now on carry the photo.",
     "editor.photo_removed_note": "Photo removed: Telegram cannot take the photo off a message already sent. The alerts already received keep their photo and their caption is corrected; those sent from now on carry no photo.",
+    "editor.photo_changed_note": "Photo changed: the alerts already received keep the old photo and their caption is corrected; those sent from now on carry the new one.",
     "editor.confirm_withdraw": "Withdraw article no. {id}? It will disappear from lists and search.",
     "editor.will_remove.one": "{count} alert sent will be deleted (or marked as withdrawn when older than 48 h).",
     "editor.will_remove.many": "{count} alerts sent will be deleted (or marked as withdrawn when older than 48 h).",

@@ -325,6 +325,7 @@ MESSAGES: dict[str, str] = {
     "editor.without_link_button": "Sans lien",
     "editor.photo_added_note": "Photo ajoutée\u00a0: Telegram ne permet pas d’ajouter une photo à un message déjà envoyé. Les alertes déjà reçues gardent leur forme et leur texte est corrigé\u00a0; celles qui partent ensuite auront la photo.",
     "editor.photo_removed_note": "Photo retirée\u00a0: Telegram ne permet pas de retirer la photo d’un message déjà envoyé. Les alertes déjà reçues gardent leur photo et leur légende est corrigée\u00a0; celles qui partent ensuite n’auront pas de photo.",
+    "editor.photo_changed_note": "Photo changée\u00a0: les alertes déjà reçues gardent l’ancienne photo et leur légende est corrigée\u00a0; celles qui partent ensuite auront la nouvelle.",
     "editor.confirm_withdraw": "Retirer l’article n°\u00a0{id}\u202f? Il disparaîtra des listes et de la recherche.",
     "editor.will_remove.one": "{count} alerte envoyée sera supprimée (ou marquée comme retirée au-delà de 48\u00a0h).",
     "editor.will_remove.many": "{count} alertes envoyées seront supprimées (ou marquées comme retirées au-delà de 48\u00a0h).",
