@@ -52,6 +52,7 @@ _BACKOFF_CAP = 900.0
 _IDLE_LOOK = 5.0  # seconds between looks when nothing is due (another process may schedule)
 _LEASE = 300.0  # seconds a claim holds with several instances: far more than a digest takes
 _REPAIR_EVERY = 300.0  # seconds between looks for held articles no digest is owed for
+_KEPT_FOR = 30 * 86400.0  # seconds a digest done is kept (for /stats and the curious)
 _BACKGROUND: PacerArgs = {"background": True}
 # What Telegram answers a message for a forum topic that was closed or deleted.
 _TOPIC_GONE = re.compile(r"thread|topic", re.IGNORECASE)
@@ -186,13 +187,16 @@ class DigestWorker:
 
     async def _repair(self, conn: Connection) -> None:
         """Owe a digest to every chat holding articles without one (a chat that left and came
-        back has its digests cancelled, and may have articles held since)."""
+        back has its digests cancelled, and may have articles held since); forget the digests
+        done long ago."""
         for chat_id in await digests.chats_owed_nothing(conn):
             await reschedule(conn, chat_id, self.zone, self._clock())
+        await digests.forget_done(conn, self._clock() - _KEPT_FOR)
 
     async def _run(self) -> None:
         while not self._stopping:
             try:
+                self._wake.clear()  # before looking: a wake() from now on is not missed
                 room = self._concurrency - len(self._in_flight)
                 claimed: list[Digest] = []
                 if room > 0:
@@ -221,7 +225,6 @@ class DigestWorker:
         if len(self._in_flight) >= self._concurrency:
             await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
             return
-        self._wake.clear()  # before looking: a wake() from now on is not missed
         due = await digests.next_due_at(self.db.reader)
         timeout = _IDLE_LOOK if due is None else min(_IDLE_LOOK, max(0.0, due - self._clock()))
         if timeout > 0:

@@ -24,6 +24,7 @@ __all__ = [
     "claim_due",
     "digest_articles",
     "finish",
+    "forget_done",
     "get_settings",
     "held_count",
     "hold_article",
@@ -233,12 +234,28 @@ async def digest_articles(conn: Connection, digest_id: int) -> list[tuple[int, i
 
 
 async def next_due_at(conn: Connection) -> float | None:
-    """Return when the next pending digest falls due, if any."""
+    """Return when the next digest falls due, if any: a pending one, or one being sent whose
+    lease runs out (several instances)."""
     async with conn.execute(
-        "SELECT min(next_attempt_at) FROM digests WHERE status = 'pending'"
+        """
+        SELECT min(due) FROM (
+            SELECT min(next_attempt_at) AS due FROM digests WHERE status = 'pending'
+            UNION ALL
+            SELECT min(lease_until) AS due FROM digests WHERE status = 'sending'
+        ) AS next_ones
+        """
     ) as cursor:
         row = await cursor.fetchone()
     return row[0] if row else None
+
+
+async def forget_done(conn: Connection, before: float) -> int:
+    """Delete the digests done (sent, failed, cancelled) created before `before`."""
+    cursor = await conn.execute(
+        "DELETE FROM digests WHERE created_at < ? AND status NOT IN ('pending', 'sending')",
+        (before,),
+    )
+    return cursor.rowcount
 
 
 async def mark_part_sent(conn: Connection, digest_id: int, message_ids: Sequence[int]) -> None:

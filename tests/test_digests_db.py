@@ -104,6 +104,9 @@ async def test_one_digest_is_owed_at_a_time_and_claimed_once(db: Database) -> No
     )
     assert [(r[0], r[1]) for r in owed] == [("pending", seven + 11 * 3600)]
     assert later > second
+    async with db.transaction() as conn:  # a month on, the digest sent is forgotten
+        assert await digests.forget_done(conn, seven + 31 * 86400) == 1
+    assert await digests.next_due_at(db.reader) == seven + 300  # QUIET's, still being sent
 
 
 async def test_a_dead_instances_digest_is_claimed_again_once_its_lease_ran_out(

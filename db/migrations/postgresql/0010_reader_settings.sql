@@ -34,6 +34,8 @@ CREATE TABLE digests (
 );
 CREATE UNIQUE INDEX digests_one_owed ON digests (chat_id) WHERE status IN ('pending', 'sending');
 CREATE INDEX digests_due ON digests (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX digests_in_flight ON digests (lease_until) WHERE status = 'sending';
+CREATE INDEX digests_by_created ON digests (created_at);
 
 -- Articles waiting for a chat's next digest: moved here from the outbox when published
 -- (urgent ones never are), with the forum topic their alert was for (thread_id, 0: none):
