@@ -69,6 +69,9 @@ async def queue_article(
     recipients = recipients_sql(
         len(topic_ids), len(extra_chat_ids), by="id", author_count=len(authors)
     )
+    # PostgreSQL's UNION hashes: its rows are put in chat order, as SQLite's index walk
+    # yields them, so a broadcast goes out in the same order on both.
+    in_order = "ORDER BY r.id" if conn.dialect == "postgresql" else ""
     cursor = await conn.execute(
         f"""
         INSERT INTO deliveries
@@ -77,6 +80,7 @@ async def queue_article(
                CAST(? AS DOUBLE PRECISION)
         FROM ({recipients}) AS r
         WHERE true  -- SQLite reads an ON right after FROM … AS r as a join's
+        {in_order}
         ON CONFLICT DO NOTHING
         """,
         (article_id, priority, now, now, *topic_ids, *authors, *extra_chat_ids),

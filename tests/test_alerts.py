@@ -283,6 +283,7 @@ async def test_restart_mid_broadcast_serves_everyone_once(
     assert per_reader == {1: len(readers)}  # a clean stop leaves nothing in flight
 
 
+@pytest.mark.backends("sqlite")  # it peeks into the SQLite file as each alert goes out
 @pytest.mark.limits(global_rate=30.0, seed=5)
 async def test_at_telegrams_pace_each_alert_is_written_down_before_its_slot_sends_on(
     bot: Harness, monkeypatch: pytest.MonkeyPatch
