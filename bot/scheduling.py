@@ -94,13 +94,8 @@ class Scheduler:
         await self._expire_drafts()
 
     async def _until_next(self) -> float:
-        reader = self.db.reader
-        due = await reader.fetchval("SELECT min(publish_at) FROM scheduled_articles")
-        expiry = await reader.fetchval("SELECT min(expires_at) FROM drafts")
-        soonest = min((moment for moment in (due, expiry) if moment is not None), default=None)
-        if soonest is None:
-            return _LOOK
-        return min(_LOOK, float(soonest) - self.clock())
+        soonest = await drafts.next_due_at(self.db.reader)
+        return _LOOK if soonest is None else min(_LOOK, soonest - self.clock())
 
     async def _publish_due(self) -> int:
         now = self.clock()

@@ -31,6 +31,7 @@ __all__ = [
     "finish_scheduled",
     "get_draft",
     "list_scheduled",
+    "next_due_at",
     "save_draft",
     "schedule_article",
     "set_preview_message",
@@ -222,6 +223,18 @@ async def list_scheduled(conn: Connection, limit: int = 50) -> list[ScheduledArt
         "SELECT * FROM scheduled_articles ORDER BY publish_at, id LIMIT ?", (limit,)
     )
     return [_scheduled(row) for row in rows]
+
+
+async def next_due_at(conn: Connection) -> float | None:
+    """Return when the next thing falls due: a scheduled article (or the end of its claim,
+    when an instance holds it), or a draft's expiry; None when nothing waits."""
+    due = await conn.fetchval(
+        "SELECT min(CASE WHEN claimed_until > publish_at THEN claimed_until ELSE publish_at END) "
+        "FROM scheduled_articles"
+    )
+    expiry = await conn.fetchval("SELECT min(expires_at) FROM drafts")
+    moments = [float(moment) for moment in (due, expiry) if moment is not None]
+    return min(moments, default=None)
 
 
 async def claim_due(

@@ -129,3 +129,14 @@ async def test_a_withdrawal_asked_is_confirmed_once_by_its_editor(database: Data
         assert await drafts.take_withdrawal(conn, "tok-w", EDITOR, NOW) is None
         await drafts.want_withdrawal(conn, "tok-old", EDITOR, 7, NOW)
         assert await drafts.take_withdrawal(conn, "tok-old", EDITOR, NOW + 2 * 86400) is None
+
+
+async def test_the_next_moment_due_skips_what_another_instance_holds(database: Database) -> None:
+    assert await drafts.next_due_at(database.reader) is None
+    waiting = await schedule(database, "editor:y", NOW + 60)
+    async with database.transaction() as conn:
+        await drafts.save_draft(conn, draft(expires_at=NOW + 900))
+    assert await drafts.next_due_at(database.reader) == NOW + 60
+    async with database.transaction() as conn:
+        await drafts.claim_scheduled(conn, waiting, NOW + 60, NOW + 180)
+    assert await drafts.next_due_at(database.reader) == NOW + 180  # its lease, not a busy loop
