@@ -190,7 +190,7 @@ def _keyboard(
         _checked(t(lang, "settings.button.digest_off"), not times),
         callback_data=SettingsButton("d", "off").pack(),
     )
-    windows = sorted({*QUIET_PRESETS, *([quiet] if quiet else [])}, reverse=True)
+    windows = sorted({*QUIET_PRESETS, *([quiet] if quiet else [])})
     quiet_hours = [
         InlineKeyboardButton(
             _checked(
