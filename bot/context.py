@@ -22,11 +22,11 @@ if TYPE_CHECKING:
     from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
     from bot.delivery import DeliveryWorker
-    from bot.scheduling import Scheduler
     from bot.digests import DigestWorker
     from bot.feeds import FeedPoller
     from bot.pacing import PacerArgs
     from bot.publishing import Publisher
+    from bot.scheduling import Scheduler
     from bot.web import WebServer
 
 __all__ = ["BotData", "Context", "NewsbotApplication"]

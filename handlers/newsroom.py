@@ -129,4 +129,3 @@ async def refresh_progress(context: Context) -> None:
             logger.warning("Progress update failed, retrying later: %s", error)
     if done:
         job.schedule_removal()
-
