@@ -109,11 +109,12 @@ def render_digest(
     Each article's title links to it (`link`: the bot's deep link, or the article's page).
     A long digest is cut between articles, tags never broken.
     """
-    count = plural(lang, "digest.count", len(found))
+    counted = plural(lang, "digest.count", len(found))
     if kind == "digest":
-        header = t(lang, "digest.header", time=format_minute(local_minute(at, zone)), count=count)
+        time_of_day = format_minute(local_minute(at, zone))
+        header = t(lang, "digest.header", time=time_of_day, articles=counted)
     else:
-        header = t(lang, "digest.quiet_header", count=count)
+        header = t(lang, "digest.quiet_header", articles=counted)
     ordered = sorted(found, key=lambda a: (a.published_at, a.id), reverse=True)
     text = "\n\n".join([header, *(_entry(a, lang, zone, link(a)) for a in ordered)])
     return formatting.split_html(text)
