@@ -20,6 +20,7 @@ SELECT id, author_id, 0, published_at FROM articles;
 DROP TRIGGER IF EXISTS authors_count_insert ON articles;
 DROP TRIGGER IF EXISTS authors_count_update ON articles;
 DROP TRIGGER IF EXISTS authors_count_delete ON articles;
+DROP FUNCTION IF EXISTS authors_count();
 
 CREATE FUNCTION article_authors_count() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
