@@ -17,9 +17,7 @@ class Editor:
     added_at: float
 
 
-async def add_editor(
-    conn: Connection, user_id: int, name: str, added_by: int, now: float
-) -> bool:
+async def add_editor(conn: Connection, user_id: int, name: str, added_by: int, now: float) -> bool:
     """Make a user an editor; return False if she was one already (her name is refreshed)."""
     cursor = await conn.execute(
         "INSERT INTO editors (user_id, name, added_by, added_at) VALUES (?, ?, ?, ?) "
