@@ -215,16 +215,16 @@ MESSAGES: dict[str, str] = {
     "sub.list.group": "Abonnements du groupe ({count})\u00a0:\n{lines}",
     "sub.list_page": "Vos abonnements ({count}), page {page} sur {pages}\u00a0:\n{lines}",
     "sub.list_page.group": "Abonnements du groupe ({count}), page {page} sur {pages}\u00a0:\n{lines}",
-    "sub.too_many": "Cette conversation a déjà {limit}\u00a0abonnements, le maximum. Retirez-en un avec /subscriptions avant d’en ajouter un autre.",
-    "sub.too_many_new": "Cette conversation suit déjà {limit}\u00a0nouveaux sujets qu’aucun article ne porte encore. Attendez qu’un article paraisse sur l’un d’eux, ou retirez-en un avec /subscriptions.",
-    "sub.new_topics_full": "Impossible de créer de nouveaux sujets pour l’instant. Suivez un sujet existant (/topics) ou réessayez plus tard.",
+    "sub.too_many": "Cette conversation a déjà {limit}\u00a0abonnements, le maximum. Retirez-en un avec /abonnements avant d’en ajouter un autre.",
+    "sub.too_many_new": "Cette conversation suit déjà {limit}\u00a0nouveaux sujets qu’aucun article ne porte encore. Attendez qu’un article paraisse sur l’un d’eux, ou retirez-en un avec /abonnements.",
+    "sub.new_topics_full": "Impossible de créer de nouveaux sujets pour l’instant. Suivez un sujet existant (/rubriques) ou réessayez plus tard.",
     "sub.all_removed.one": "C’est fait\u00a0: {count} abonnement arrêté.",
     "sub.all_removed.many": "C’est fait\u00a0: {count} abonnements arrêtés.",
     "sub.stale_button": "Ce bouton n’est plus valable. Recommencez avec /abonner.",
     "sub.removed_short": "Vous ne suivez plus {name}",
     "sub.added_short": "Abonné à {name}",
     # --- editors (handlers/editor.py) ---
-    "editor.ask_title": "Nouvel article. Envoyez la ligne de titre avec ses hashtags, par exemple\u00a0: <code>#Mali\u00a0: Titre de l’article</code>\n/cancel pour abandonner.",
+    "editor.ask_title": "Nouvel article. Envoyez la ligne de titre avec ses hashtags, par exemple\u00a0: <code>#Mali\u00a0: Titre de l’article</code>\n/annuler pour abandonner.",
     "editor.ask_byline": "La signature\u202f? Par exemple <code>Par Awa KEITA</code>, ou «\u202fPasser\u202f» pour signer «\u202fLa rédaction\u202f».",
     "editor.ask_text": "Le texte de l’article\u00a0: le premier paragraphe est le chapeau\u00a0; séparez les paragraphes par une ligne vide.",
     "editor.ask_photo": "Une photo\u202f? Envoyez-la ici, ou son lien https://…, ou «\u202fPasser\u202f».",
@@ -235,12 +235,12 @@ MESSAGES: dict[str, str] = {
     "editor.bad_link": "Envoyez un lien qui commence par https://, ou «\u202fPasser\u202f».",
     "editor.photo_unusable": "Telegram n’a pas pu afficher cette photo\u00a0: les abonnés ne la recevraient pas. Envoyez une autre photo ou un autre lien, ou «\u202fPasser\u202f».",
     "editor.photo_unusable_text": "Telegram n’a pas pu afficher la photo de la ligne <code>Photo\u00a0:</code>\u00a0: les abonnés ne la recevraient pas. Renvoyez l’article avec un autre lien, ou sans photo.",
-    "editor.edit_usage": "Indiquez le numéro de l’article à corriger\u00a0: <code>/edit 42</code>",
-    "editor.unpublish_usage": "Indiquez le numéro de l’article à retirer\u00a0: <code>/unpublish 42</code>",
+    "editor.edit_usage": "Indiquez le numéro de l’article à corriger\u00a0: <code>/corriger 42</code>",
+    "editor.unpublish_usage": "Indiquez le numéro de l’article à retirer\u00a0: <code>/retirer 42</code>",
     "editor.not_found": "Aucun article publié ne porte le numéro {id}.",
-    "editor.edit_current": "Article n°\u00a0{id} tel qu’il est publié. Copiez-le, corrigez-le et renvoyez-le en un seul message (la ligne <code>Photo\u00a0:</code> change ou retire la photo\u00a0; /cancel pour abandonner)\u00a0:",
-    "editor.ask_new_text": "Envoyez l’article corrigé en un seul message\u00a0: le titre, la signature (facultative), puis le texte. /cancel pour abandonner.",
-    "editor.unchanged": "Ce texte est identique à l’article publié\u00a0: rien à corriger. Envoyez le texte corrigé, ou /cancel.",
+    "editor.edit_current": "Article n°\u00a0{id} tel qu’il est publié. Copiez-le, corrigez-le et renvoyez-le en un seul message (la ligne <code>Photo\u00a0:</code> change ou retire la photo\u00a0; /annuler pour abandonner)\u00a0:",
+    "editor.ask_new_text": "Envoyez l’article corrigé en un seul message\u00a0: le titre, la signature (facultative), puis le texte. /annuler pour abandonner.",
+    "editor.unchanged": "Ce texte est identique à l’article publié\u00a0: rien à corriger. Envoyez le texte corrigé, ou /annuler.",
     "editor.will_send.one": "Sera envoyé dans {count} conversation.",
     "editor.will_send.many": "Sera envoyé dans {count} conversations.",
     "editor.will_correct.one": "Correction de l’article n°\u00a0{id}\u00a0: {count} alerte déjà envoyée sera mise à jour.",
@@ -251,7 +251,7 @@ MESSAGES: dict[str, str] = {
     "editor.cancel_button": "Annuler",
     "editor.correct_button": "Enregistrer la correction",
     "editor.force_button": "Publier quand même",
-    "editor.stale": "Ce brouillon n’est plus disponible (déjà traité ou expiré). Recommencez avec /publish, /edit ou /unpublish.",
+    "editor.stale": "Ce brouillon n’est plus disponible (déjà traité ou expiré). Recommencez avec /publier, /corriger ou /retirer.",
     "editor.duplicate": "⚠️ Déjà publié\u202f? «\u202f{title}\u202f», du même auteur, est paru le {date} (n°\u00a0{id}). Publier quand même\u202f?",
     "editor.published.one": "Publié (n°\u00a0{id})\u00a0: {count} alerte en file.",
     "editor.published.many": "Publié (n°\u00a0{id})\u00a0: {count} alertes en file.",
@@ -261,7 +261,7 @@ MESSAGES: dict[str, str] = {
     "editor.not_corrected": "Rien n’a changé\u00a0: l’article n°\u00a0{id} est identique ou n’est plus publié.",
     "editor.conflict": "⚠️ Pendant que vous corrigiez l’article n°\u00a0{id}, quelqu’un d’autre l’a corrigé. Votre correction n’a pas été enregistrée, pour ne pas effacer la sienne, mais rien n’est perdu\u00a0: votre texte suit, puis la version publiée maintenant.",
     "editor.conflict_yours": "Votre correction (non enregistrée)\u00a0:",
-    "editor.conflict_current": "Article n°\u00a0{id} tel qu’il est publié maintenant. Reportez-y votre correction et renvoyez-le en un seul message (/cancel pour abandonner)\u00a0:",
+    "editor.conflict_current": "Article n°\u00a0{id} tel qu’il est publié maintenant. Reportez-y votre correction et renvoyez-le en un seul message (/annuler pour abandonner)\u00a0:",
     "editor.cancelled": "Publication annulée\u00a0: rien n’a été envoyé.",
     "editor.correction_cancelled": "Correction abandonnée\u00a0: l’article n’a pas changé.",
     "editor.use_buttons": "Utilisez les boutons sous l’aperçu pour publier, modifier ou annuler.",
@@ -294,7 +294,7 @@ MESSAGES: dict[str, str] = {
     "editor.ask_when_tomorrow": "Envoyez l’heure de parution de demain, par exemple <code>07:30</code>.",
     "editor.bad_when": "Je ne lis pas cette heure. Écrivez <code>07:30</code>, ou la date et l’heure\u00a0: <code>02/12/2026 07:30</code>.",
     "editor.schedule_past": "Le {when} est déjà passé\u00a0: choisissez une heure à venir.",
-    "editor.scheduled": "🕒 Programmé\u00a0: l’article paraîtra le {when}. Rien n’est visible d’ici là. /scheduled pour le publier plus tôt ou l’annuler.",
+    "editor.scheduled": "🕒 Programmé\u00a0: l’article paraîtra le {when}. Rien n’est visible d’ici là. /programmes pour le publier plus tôt ou l’annuler.",
     "editor.scheduled_out.one": "🕒 Article programmé paru (n°\u00a0{id})\u00a0: {count} alerte en file.",
     "editor.scheduled_out.many": "🕒 Article programmé paru (n°\u00a0{id})\u00a0: {count} alertes en file.",
     "editor.scheduled_none": "Aucun article programmé.",
@@ -360,9 +360,9 @@ MESSAGES: dict[str, str] = {
     "feeds.error.file": "fichier introuvable ou illisible",
     "feeds.usage_add": (
         "Donnez l’adresse du flux, et si vous voulez l’intervalle en minutes\u00a0: "
-        "<code>/addfeed https://exemple.ml/feed 10</code>"
+        "<code>/ajouterflux https://exemple.ml/feed 10</code>"
     ),
-    "feeds.usage_remove": "Donnez le numéro du flux à retirer\u00a0: <code>/removefeed 3</code>",
+    "feeds.usage_remove": "Donnez le numéro du flux à retirer\u00a0: <code>/retirerflux 3</code>",
     "feeds.bad_interval": "L’intervalle doit être un nombre de minutes entre 1 et {max}.",
     "feeds.fetching": "⏳ Je lis le flux…",
     "feeds.added": (
@@ -404,10 +404,10 @@ MESSAGES: dict[str, str] = {
     "feeds.failures.many": "{count} échecs",
     "feeds.already": "Ce flux est déjà suivi\u00a0: n°\u00a0{id}, {feed}.",
     "feeds.removed": "🗑 Flux n°\u00a0{id} retiré\u00a0: {feed}. Ses articles restent en ligne.",
-    "feeds.not_found": "Aucun flux n°\u00a0{id}. La liste\u00a0: /feeds",
+    "feeds.not_found": "Aucun flux n°\u00a0{id}. La liste\u00a0: /flux",
     "feeds.unavailable": "La lecture des flux n’est pas active. Réessayez dans un moment.",
     "feeds.none": (
-        "Aucun flux suivi. Ajoutez-en un avec <code>/addfeed https://exemple.ml/feed</code>"
+        "Aucun flux suivi. Ajoutez-en un avec <code>/ajouterflux https://exemple.ml/feed</code>"
     ),
     "feeds.list_title": "<b>Flux suivis ({count})</b>",
     "feeds.entry": "<b>n°\u00a0{id}</b> · {feed}\n{url}\nToutes les {minutes}\u00a0min · {state}",
@@ -421,7 +421,7 @@ MESSAGES: dict[str, str] = {
     "feeds.never": "jamais",
     "feeds.notice_failing": (
         "⚠️ Le flux n°\u00a0{id} ({feed}) a échoué {failures} fois de suite\u00a0: {error}. "
-        "J’essaie de nouveau de moins en moins souvent. État\u00a0: /feeds"
+        "J’essaie de nouveau de moins en moins souvent. État\u00a0: /flux"
     ),
     "feeds.notice_recovered": "✅ Le flux n°\u00a0{id} ({feed}) fonctionne de nouveau.",
     # --- reader settings (handlers/reglages.py, bot/digests.py) ---
