@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot import site
 from bot.schedule import local_minute
-from db import Connection, Database, articles, audit, deliveries, digests
+from db import Connection, Database, articles, audit, deliveries, digests, watches
 from db.articles import NewArticle
 from db.models import ArticleDraft, Origin, to_ts
 
@@ -192,6 +192,7 @@ class Publisher:
                         priority=URGENT_PRIORITY if draft.urgent else 0,
                         extra_chat_ids=self._extra_chat_ids(),
                         coauthor_ids=new.coauthor_ids,
+                        terms=watches.article_terms(new.title, new.lead, new.body),
                     )
                 if notify and not draft.urgent:
                     # Last, once every alert is queued: chats taking digests, or in their

@@ -7,12 +7,14 @@ from collections.abc import Iterable
 from db.connection import ALL, Connection, Row
 from db.deliveries import cancel_unfollowed
 from db.models import Author, Chat, ChatStatus, ChatType, Page, Subscription, Topic
+from db.watches import remove_watch
 
 __all__ = [
     "chat_subscriptions",
     "chats_by_ids",
     "choose_language",
     "chosen_language",
+    "drop_thread",
     "follow_count",
     "get_chat",
     "listed_article",
@@ -24,6 +26,7 @@ __all__ = [
     "subscriptions_page",
     "unsubscribe",
     "unsubscribe_all",
+    "unwatch",
     "upsert_chat",
 ]
 
@@ -183,12 +186,14 @@ async def subscribe(
     *,
     topic_id: int | None = None,
     author_id: int | None = None,
+    thread_id: int = 0,
 ) -> bool:
-    """Subscribe a chat to a topic or an author; return False if it already was."""
+    """Subscribe a chat (in a forum, one of its topics) to a topic or an author; return False
+    if it already was."""
     cursor = await conn.execute(
-        "INSERT INTO subscriptions (chat_id, topic_id, author_id, created_at) "
-        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (chat_id, topic_id, author_id, now),
+        "INSERT INTO subscriptions (chat_id, topic_id, author_id, created_at, thread_id) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (chat_id, topic_id, author_id, now, thread_id),
     )
     return cursor.rowcount > 0
 
@@ -199,14 +204,16 @@ async def unsubscribe(
     *,
     topic_id: int | None = None,
     author_id: int | None = None,
+    thread_id: int = 0,
 ) -> bool:
-    """Remove one subscription; return whether there was one.
+    """Remove one subscription (of one forum topic); return whether there was one.
 
     Alerts still waiting for the chat that nothing else it follows matches are cancelled.
     """
     cursor = await conn.execute(
-        "DELETE FROM subscriptions WHERE chat_id = ? AND (topic_id = ? OR author_id = ?)",
-        (chat_id, topic_id, author_id),
+        "DELETE FROM subscriptions WHERE chat_id = ? AND thread_id = ? "
+        "AND (topic_id = ? OR author_id = ?)",
+        (chat_id, thread_id, topic_id, author_id),
     )
     if cursor.rowcount == 0:
         return False
@@ -214,37 +221,90 @@ async def unsubscribe(
     return True
 
 
-async def unsubscribe_all(conn: Connection, chat_id: int) -> int:
-    """Remove every subscription of a chat, and cancel its alerts still waiting; return how
-    many subscriptions there were."""
-    cursor = await conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+async def unsubscribe_all(conn: Connection, chat_id: int, *, thread_id: int = 0) -> int:
+    """Remove every subscription and watch of a chat (of one forum topic), and cancel its
+    alerts still waiting; return how many there were."""
+    cursor = await conn.execute(
+        "DELETE FROM subscriptions WHERE chat_id = ? AND thread_id = ?", (chat_id, thread_id)
+    )
     removed = cursor.rowcount
+    await conn.execute(
+        "DELETE FROM watch_terms WHERE watch_id IN "
+        "(SELECT id FROM watches WHERE chat_id = ? AND thread_id = ?)",
+        (chat_id, thread_id),
+    )
+    cursor = await conn.execute(
+        "DELETE FROM watches WHERE chat_id = ? AND thread_id = ?", (chat_id, thread_id)
+    )
+    removed += cursor.rowcount
     if removed:
         await cancel_unfollowed(conn, chat_id)
     return removed
 
 
-async def chat_subscriptions(conn: Connection, chat_id: int) -> list[Subscription]:
-    """Return a chat's subscriptions, topics first, each alphabetically."""
-    return await _subscriptions(conn, chat_id, ALL, 0)
+async def unwatch(conn: Connection, chat_id: int, watch_id: int) -> bool:
+    """Remove one of a chat's keyword watches; return whether there was one.
+
+    Alerts still waiting for the chat that nothing else it follows matches are cancelled.
+    """
+    if not await remove_watch(conn, chat_id, watch_id):
+        return False
+    await cancel_unfollowed(conn, chat_id)
+    return True
+
+
+async def drop_thread(conn: Connection, chat_id: int, thread_id: int) -> int:
+    """Forget a deleted forum topic: its subscriptions and watches go, and the alerts still
+    owed to it are cancelled; return how many subscriptions and watches there were."""
+    cursor = await conn.execute(
+        "DELETE FROM subscriptions WHERE chat_id = ? AND thread_id = ?", (chat_id, thread_id)
+    )
+    removed = cursor.rowcount
+    await conn.execute(
+        "DELETE FROM watch_terms WHERE watch_id IN "
+        "(SELECT id FROM watches WHERE chat_id = ? AND thread_id = ?)",
+        (chat_id, thread_id),
+    )
+    cursor = await conn.execute(
+        "DELETE FROM watches WHERE chat_id = ? AND thread_id = ?", (chat_id, thread_id)
+    )
+    await conn.execute(
+        """
+        UPDATE deliveries SET status = 'cancelled', last_error = 'forum topic deleted'
+        WHERE chat_id = ? AND thread_id = ? AND status = 'pending'
+        """,
+        (chat_id, thread_id),
+    )
+    return removed + cursor.rowcount
+
+
+async def chat_subscriptions(
+    conn: Connection, chat_id: int, *, thread_id: int = 0
+) -> list[Subscription]:
+    """Return a chat's subscriptions (in a forum, one topic's), topics first, each
+    alphabetically."""
+    return await _subscriptions(conn, chat_id, thread_id, ALL, 0)
 
 
 async def subscriptions_page(
-    conn: Connection, chat_id: int, limit: int, offset: int = 0
+    conn: Connection, chat_id: int, limit: int, offset: int = 0, *, thread_id: int = 0
 ) -> Page[Subscription]:
     """Return one page of a chat's subscriptions, in the order of `chat_subscriptions`."""
-    found = await _subscriptions(conn, chat_id, limit + 1, offset)
+    found = await _subscriptions(conn, chat_id, thread_id, limit + 1, offset)
     return Page(found[:limit], len(found) > limit)
 
 
-async def follow_count(conn: Connection, chat_id: int) -> int:
-    """Return how many things a chat follows: the number its cap applies to.
-
-    Subscriptions only for now; keyword watches will be counted here too, so one cap
-    covers everything a chat follows.
-    """
+async def follow_count(conn: Connection, chat_id: int, *, thread_id: int | None = None) -> int:
+    """Return how many things a chat follows, subscriptions and keyword watches together:
+    in all its forum topics, the number its cap applies to; or in one (`thread_id`)."""
+    where = "chat_id = ?" if thread_id is None else "chat_id = ? AND thread_id = ?"
+    params = (chat_id,) if thread_id is None else (chat_id, thread_id)
     async with conn.execute(
-        "SELECT count(*) FROM subscriptions WHERE chat_id = ?", (chat_id,)
+        f"""
+        SELECT (SELECT count(*) FROM subscriptions WHERE {where})
+             + (SELECT count(*) FROM watches WHERE {where})
+        """,
+        (*params, *params),
     ) as cursor:
         row = await cursor.fetchone()
     return int(row[0]) if row else 0
@@ -264,11 +324,11 @@ async def new_topic_follows(conn: Connection, chat_id: int) -> int:
 
 
 async def _subscriptions(
-    conn: Connection, chat_id: int, limit: int, offset: int
+    conn: Connection, chat_id: int, thread_id: int, limit: int, offset: int
 ) -> list[Subscription]:
     async with conn.execute(
         """
-        SELECT s.id, s.chat_id,
+        SELECT s.id, s.chat_id, s.thread_id,
                t.id AS topic_id, t.key AS topic_key, t.name AS topic_name,
                t.article_count AS topic_count,
                au.id AS author_id, au.key AS author_key, au.name AS author_name,
@@ -276,11 +336,11 @@ async def _subscriptions(
         FROM subscriptions AS s
         LEFT JOIN topics AS t ON t.id = s.topic_id
         LEFT JOIN authors AS au ON au.id = s.author_id
-        WHERE s.chat_id = ?
+        WHERE s.chat_id = ? AND s.thread_id = ?
         ORDER BY s.topic_id IS NULL, COALESCE(t.key, au.key), s.id
         LIMIT ? OFFSET ?
         """,
-        (chat_id, limit, offset),
+        (chat_id, thread_id, limit, offset),
     ) as cursor:
         rows = await cursor.fetchall()
     return [
@@ -293,6 +353,7 @@ async def _subscriptions(
             Author(row["author_id"], row["author_key"], row["author_name"], row["author_count"])
             if row["author_id"] is not None
             else None,
+            row["thread_id"],
         )
         for row in rows
     ]

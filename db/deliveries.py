@@ -18,6 +18,7 @@ from db.connection import Connection, Row
 from db.instances import is_postgres
 from db.models import Delivery
 from db.recipients import recipients_sql
+from db.watches import article_terms, chat_watches, matches
 
 __all__ = [
     "DeliveryCounts",
@@ -45,6 +46,7 @@ def _delivery(row: Row) -> Delivery:
         row["id"], row["article_id"], row["chat_id"], row["status"], row["action"],
         row["priority"], row["attempts"], row["next_attempt_at"], row["created_at"],
         row["sent_at"], row["message_id"], row["last_error"], row["revision"],
+        row["thread_id"],
     )  # fmt: skip
 
 
@@ -58,16 +60,22 @@ async def queue_article(
     priority: int = 0,
     extra_chat_ids: Sequence[int] = (),
     coauthor_ids: Sequence[int] = (),
+    terms: Sequence[str] = (),
 ) -> int:
     """Queue one delivery per active chat following a topic or an author; return the count.
 
     One INSERT … SELECT of `recipients_sql`: the subscribers never pass through Python, and
     a chat that follows a topic and both authors of a co-signed article is queued once. Call
-    inside the publishing transaction.
+    inside the publishing transaction. `terms` are the article's (`watches.article_terms`),
+    for the keyword watches; a forum topic's subscriptions queue one delivery per topic.
     """
     authors = (author_id, *coauthor_ids)
     recipients = recipients_sql(
-        len(topic_ids), len(extra_chat_ids), by="id", author_count=len(authors)
+        len(topic_ids),
+        len(extra_chat_ids),
+        by="id",
+        author_count=len(authors),
+        term_count=len(terms),
     )
     # PostgreSQL's UNION hashes: its rows are put in chat order, as SQLite's index walk
     # yields them, so a broadcast goes out in the same order on both.
@@ -75,15 +83,15 @@ async def queue_article(
     cursor = await conn.execute(
         f"""
         INSERT INTO deliveries
-            (article_id, chat_id, priority, next_attempt_at, created_at)
-        SELECT CAST(? AS BIGINT), r.id, CAST(? AS INTEGER), CAST(? AS DOUBLE PRECISION),
-               CAST(? AS DOUBLE PRECISION)
+            (article_id, chat_id, thread_id, priority, next_attempt_at, created_at)
+        SELECT CAST(? AS BIGINT), r.id, r.thread_id, CAST(? AS INTEGER),
+               CAST(? AS DOUBLE PRECISION), CAST(? AS DOUBLE PRECISION)
         FROM ({recipients}) AS r
         WHERE true  -- SQLite reads an ON right after FROM … AS r as a join's
         {in_order}
         ON CONFLICT DO NOTHING
         """,
-        (article_id, priority, now, now, *topic_ids, *authors, *extra_chat_ids),
+        (article_id, priority, now, now, *topic_ids, *authors, *extra_chat_ids, *terms),
     )
     return cursor.rowcount
 
@@ -299,17 +307,19 @@ async def mark_cancelled(conn: Connection, cancellations: Iterable[tuple[int, st
 async def cancel_unfollowed(conn: Connection, chat_id: int) -> int:
     """Cancel the alerts still waiting for a chat that no longer follows anything in them.
 
-    Call in the transaction that removed subscriptions: an alert whose article has neither a
-    topic nor an author the chat still follows is not sent. One already on its way is left
-    to arrive. Return how many were cancelled.
+    Call in the transaction that removed subscriptions or watches: an alert whose article has
+    neither a topic nor an author the chat still follows in that forum topic, nor the words
+    of one of its watches there, is not sent. One already on its way is left to arrive.
+    Return how many were cancelled.
     """
-    cursor = await conn.execute(
+    async with conn.execute(
         """
-        UPDATE deliveries SET status = 'cancelled', last_error = 'unsubscribed'
-        WHERE chat_id = ? AND status = 'pending' AND action = 'send'
+        SELECT d.id, d.thread_id, a.title, a.lead, a.body
+        FROM deliveries AS d JOIN articles AS a ON a.id = d.article_id
+        WHERE d.chat_id = ? AND d.status = 'pending' AND d.action = 'send'
           AND NOT EXISTS (
-              SELECT 1 FROM subscriptions AS s JOIN articles AS a ON a.id = deliveries.article_id
-              WHERE s.chat_id = deliveries.chat_id
+              SELECT 1 FROM subscriptions AS s
+              WHERE s.chat_id = d.chat_id AND s.thread_id = d.thread_id
                 AND (s.author_id IN (
                     SELECT author_id FROM article_authors WHERE article_id = a.id
                 ) OR s.topic_id IN (
@@ -318,8 +328,27 @@ async def cancel_unfollowed(conn: Connection, chat_id: int) -> int:
           )
         """,
         (chat_id,),
+    ) as cursor:
+        unfollowed = await cursor.fetchall()
+    if not unfollowed:
+        return 0
+    # A chat's waiting alerts are few: its watches are checked against them here.
+    watched: dict[int, list[str]] = {}
+    for watch in await chat_watches(conn, chat_id, None):
+        watched.setdefault(watch.thread_id, []).append(watch.key)
+    cancelled = [
+        row["id"]
+        for row in unfollowed
+        if not any(
+            matches(key, set(article_terms(row["title"], row["lead"], row["body"])))
+            for key in watched.get(row["thread_id"], [])
+        )
+    ]
+    await conn.executemany(
+        "UPDATE deliveries SET status = 'cancelled', last_error = 'unsubscribed' WHERE id = ?",
+        [(delivery_id,) for delivery_id in cancelled],
     )
-    return cursor.rowcount
+    return len(cancelled)
 
 
 async def cancel_chat_deliveries(conn: Connection, chat_id: int, reason: str) -> int:

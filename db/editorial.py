@@ -31,18 +31,25 @@ async def count_recipients(
     author_key: str,
     extra_chat_ids: Sequence[int] = (),
     coauthor_keys: Sequence[str] = (),
+    terms: Sequence[str] = (),
 ) -> int:
     """Count the active chats an article with these topics and authors would be sent to.
 
     The chats `deliveries.queue_article` would queue (the same `recipients_sql`), found by
-    folded keys because a draft's topics and authors may not exist yet.
+    folded keys because a draft's topics and authors may not exist yet; `terms` are the
+    draft's `watches.article_terms`, for the keyword watches it would match.
     """
     authors = (author_key, *coauthor_keys)
     recipients = recipients_sql(
-        len(topic_keys), len(extra_chat_ids), by="key", author_count=len(authors)
+        len(topic_keys),
+        len(extra_chat_ids),
+        by="key",
+        author_count=len(authors),
+        term_count=len(terms),
     )
     async with conn.execute(
-        f"SELECT count(*) FROM ({recipients}) AS r", (*topic_keys, *authors, *extra_chat_ids)
+        f"SELECT count(*) FROM ({recipients}) AS r",
+        (*topic_keys, *authors, *extra_chat_ids, *terms),
     ) as cursor:
         row = await cursor.fetchone()
     return int(row[0]) if row else 0

@@ -54,7 +54,7 @@ from bot.errors import DraftError
 from bot.i18n import plural, t
 from bot.publishing import AuditNote, content_hash
 from bot.scheduling import scheduled_label
-from db import Connection, articles, audit, drafts, editorial
+from db import Connection, articles, audit, drafts, editorial, watches
 from db.drafts import Draft
 from db.models import Article, ArticleDraft, Author, Topic
 from handlers.access import EditorOnly, is_editor, reply_language
@@ -615,6 +615,7 @@ async def _outlook(context: Context, draft: Draft) -> str:
         site.fold(parsed.author),
         () if channel is None else (channel,),
         coauthor_keys=[site.fold(name) for name in parsed.coauthors],
+        terms=watches.article_terms(parsed.title, parsed.lead, parsed.body),
     )
     lines = []
     if draft.publish_at is not None:

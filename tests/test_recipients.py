@@ -84,7 +84,8 @@ async def test_recipients_are_found_through_indexes(database: Database, by: str)
         steps = [row[3] for row in await cursor.fetchall()]
     # The extra chats are a VALUES list of the parameters (SCAN CONSTANT ROW, SCAN extra).
     scans = [step for step in steps if step.startswith("SCAN") and "CONSTANT ROW" not in step]
-    scans = [step for step in scans if step != "SCAN extra"]
+    # `f` is the union's own rows (the chats and topics found), read once to join chats.
+    scans = [step for step in scans if step not in ("SCAN extra", "SCAN f")]
     assert not [step for step in scans if "USING" not in step], steps
     assert any("subscriptions_by_topic" in step for step in steps), steps
     assert any("subscriptions_by_author" in step for step in steps), steps
