@@ -11,6 +11,8 @@ What Telegram says decides what happens next:
 - group migrated to a supergroup: the chat id moves everywhere and the alert goes to it;
 - network errors, timeouts, 5xx: exponential backoff with jitter, about an hour of
   attempts, then `failed` with the last error kept;
+- a forum topic closed (400 TOPIC_CLOSED): that alert `failed`, the topic kept; deleted
+  (400 message thread not found): `failed`, and its subscriptions and watches dropped;
 - any other 400 (a message Telegram refuses): `failed` at once, logged.
 
 An article corrected or withdrawn during its broadcast reaches every alert: those not sent yet
@@ -123,6 +125,7 @@ class _Outcomes:
 
     migrated: list[tuple[int, int]] = field(default_factory=list)
     gone: list[tuple[int, ChatStatus, str]] = field(default_factory=list)
+    topics_gone: list[tuple[int, int]] = field(default_factory=list)  # (chat, forum topic)
     sent: list[tuple[int, int | None, float]] = field(default_factory=list)
     retry: list[tuple[int, float, str, bool]] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)
@@ -132,6 +135,7 @@ class _Outcomes:
         parts: tuple[list[Any], ...] = (
             self.migrated,
             self.gone,
+            self.topics_gone,
             self.sent,
             self.retry,
             self.failed,
@@ -202,9 +206,7 @@ class DeliveryWorker:
             if self._leadership is None:
                 released = await deliveries.release_in_flight(conn)
             else:  # the other instances may be alive: only expired claims are nobody's
-                released = await deliveries.release_expired(
-                    conn, self._clock(), keep=self.instance
-                )
+                released = await deliveries.release_expired(conn, self._clock(), keep=self.instance)
         if self._shared_pace is not None:
             self._shared_pace.start()
         if released:
@@ -282,11 +284,12 @@ class DeliveryWorker:
         of instances whose leases ran out.
         """
         now = self._clock()
-        if now - self._renewed >= _RENEW_EVERY:
+        shared_sender = self._leadership is not None and self._leadership.held
+        if now - self._renewed >= _RENEW_EVERY and (self._in_flight or shared_sender):
             self._renewed = now
             async with self.db.transaction() as conn:
                 await deliveries.renew_leases(conn, self.instance, now + _LEASE)
-                if self._is_sender() and self._leadership is not None:
+                if shared_sender:
                     released = await deliveries.release_expired(conn, now, keep=self.instance)
                     if released:
                         logger.warning("Resuming %d deliveries of a stopped instance", released)
@@ -415,7 +418,8 @@ class DeliveryWorker:
         if delivery.action == "send":
             if article.status != "published":
                 raise _Skip("article withdrawn before it was sent")
-            return (await self._send(chat, article, urgent=article.urgent)).message_id
+            sent = await self._send(chat, article, urgent=article.urgent, thread=delivery.thread_id)
+            return sent.message_id
         assert delivery.message_id is not None
         if delivery.action == "delete" or article.status != "published":
             # An edit that was in flight at the withdrawal and is tried again: claimed at the
@@ -460,7 +464,9 @@ class DeliveryWorker:
         self._alerts[(article.id, lang)] = (article, alert)
         return alert
 
-    async def _send(self, chat: Chat, article: Article, *, urgent: bool) -> Message:
+    async def _send(
+        self, chat: Chat, article: Article, *, urgent: bool, thread: int = 0
+    ) -> Message:
         alert = self._render(article, chat.language)
         # Only urgent alerts ring, and not in the chat's quiet hours (the others wait for
         # its digest: db/digests.py holds them when they are published).
@@ -472,6 +478,7 @@ class DeliveryWorker:
                 caption=alert.text,
                 reply_markup=alert.keyboard,
                 disable_notification=silent,
+                message_thread_id=thread or None,
                 allow_paid_broadcast=self._paid,
                 rate_limit_args=_BACKGROUND,
             )
@@ -480,6 +487,7 @@ class DeliveryWorker:
             alert.text,
             reply_markup=alert.keyboard,
             disable_notification=silent,
+            message_thread_id=thread or None,
             allow_paid_broadcast=self._paid,
             rate_limit_args=_BACKGROUND,
         )
@@ -530,7 +538,17 @@ class DeliveryWorker:
             self._outcomes.cancelled.append((delivery.id, error.message))
             self.stats.cancelled += 1
             return
-        logger.error("Telegram refused delivery %s to chat %s: %s", delivery.id, chat.id, error)
+        if delivery.thread_id and "thread not found" in message:
+            # The forum topic was deleted: what was followed there goes with it (the group's
+            # other topics and its General topic are not filled with alerts meant for it).
+            logger.info("Forum topic %s of chat %s is gone", delivery.thread_id, chat.id)
+            self._outcomes.topics_gone.append((chat.id, delivery.thread_id))
+        elif delivery.thread_id and "topic_closed" in message:
+            # Closed by the group's admins: this alert fails, the next ones are tried (the
+            # topic may be reopened).
+            logger.info("Forum topic %s of chat %s is closed", delivery.thread_id, chat.id)
+        else:
+            logger.error("Telegram refused delivery %s to chat %s: %s", delivery.id, chat.id, error)
         self._outcomes.failed.append((delivery.id, error.message))
         self.stats.failed += 1
 
@@ -570,6 +588,8 @@ class DeliveryWorker:
                 for chat_id, status, reason in outcomes.gone:
                     await chats.set_chat_status(conn, chat_id, status, now)
                     await deliveries.cancel_chat_deliveries(conn, chat_id, reason)
+                for chat_id, thread_id in outcomes.topics_gone:
+                    await chats.drop_thread(conn, chat_id, thread_id)
                 # Alerts whose article changed while they were on their way are owed a
                 # follow-up from here: mark_sent sees the change, in this transaction.
                 await deliveries.mark_sent(conn, outcomes.sent, now=now)
@@ -581,6 +601,7 @@ class DeliveryWorker:
             # Keep them for the next flush: the rows stay 'sending' until then.
             self._outcomes.migrated[:0] = outcomes.migrated
             self._outcomes.gone[:0] = outcomes.gone
+            self._outcomes.topics_gone[:0] = outcomes.topics_gone
             self._outcomes.sent[:0] = outcomes.sent
             self._outcomes.retry[:0] = outcomes.retry
             self._outcomes.failed[:0] = outcomes.failed
