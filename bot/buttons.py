@@ -21,6 +21,7 @@ keep working.
     sub:new:<name>                                  NewTopicButton
     sub:all, sub:all:no                             UnsubscribeAllButton (yes, no)
     subs:<offset>                                   SubscriptionsPageButton
+    unw:<watch_id>                                  UnwatchButton (a keyword watch)
     lang:<code>                                     LanguageButton
     set:<d|q|l>:<value>, set:show                   SettingsButton (/settings)
     ed:<action>:<token>                             EditorButton (every editor button)
@@ -61,6 +62,7 @@ __all__ = [
     "TopicButton",
     "TopicsPageButton",
     "UnsubscribeAllButton",
+    "UnwatchButton",
 ]
 
 MAX_BYTES = 64
@@ -374,6 +376,24 @@ class SubscriptionsPageButton(Button):
         if (fields := _fields(match)) is None:
             return None
         return cls(int(fields["offset"]))
+
+
+@dataclass(frozen=True, slots=True)
+class UnwatchButton(Button):
+    """Remove one keyword watch (/watch) of the chat: the /subscriptions list's ✖️ buttons."""
+
+    watch_id: int
+    PATTERN: ClassVar[re.Pattern[str]] = _pattern("unw:", r"(?P<watch_id>\d{1,18})")
+
+    def _data(self) -> str:
+        return f"unw:{self.watch_id}"
+
+    @classmethod
+    def parse(cls, match: re.Match[str] | None) -> UnwatchButton | None:
+        """Return the button pressed; None when its data is not well formed."""
+        if (fields := _fields(match)) is None:
+            return None
+        return cls(int(fields["watch_id"]))
 
 
 # --- reader settings ---------------------------------------------------------------------

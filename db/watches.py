@@ -14,6 +14,7 @@ was found. 100,000 watches cost one query of a few thousand index lookups (bench
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from db.articles import _variants
@@ -32,9 +33,11 @@ __all__ = [
     "chat_watches",
     "drop_thread_watches",
     "get_watch",
+    "ignored_words",
     "matches",
     "matching_watches_sql",
     "remove_watch",
+    "shown_words",
     "watch_count",
     "watch_key",
     "watch_terms",
@@ -76,6 +79,27 @@ def watch_terms(text: str) -> list[str]:
         if word not in STOP_WORDS and word not in terms:
             terms.append(word)
     return terms
+
+
+def shown_words(text: str) -> list[str]:
+    """Return the words of `text` a watch requires, as the reader typed them (accents kept)."""
+    return _typed_words(text, common=False)
+
+
+def ignored_words(text: str) -> list[str]:
+    """Return the common words of `text` a watch leaves out, as the reader typed them."""
+    return _typed_words(text, common=True)
+
+
+def _typed_words(text: str, *, common: bool) -> list[str]:
+    seen: set[str] = set()
+    found: list[str] = []
+    for word in _WORD.findall(unicodedata.normalize("NFC", text)):
+        key = fold(word)
+        if key and (key in STOP_WORDS) == common and key not in seen:
+            seen.add(key)
+            found.append(word)
+    return found
 
 
 def watch_key(terms: Iterable[str]) -> str:

@@ -1,6 +1,6 @@
 """Telegram handlers, one module per feature, each with `register(application)`.
 
-Features: `start`, `reading`, `search`, `subscriptions`, `settings`, `newsroom_admin`
+Features: `start`, `reading`, `search`, `subscriptions`, `watches`, `settings`, `newsroom_admin`
 (/editors, /journal), `publish`, `editor`, `feeds`, `inline`, `errors`. A feature never
 imports another feature (the import-linter contract in pyproject.toml checks it); what
 several need lives in shared modules, importable by features:
@@ -41,6 +41,7 @@ from handlers import (
     settings,
     start,
     subscriptions,
+    watches,
 )
 from handlers.menu import set_command_menus, set_descriptions
 
@@ -59,6 +60,7 @@ def register(application: NewsbotApplication) -> None:
     reading.register(application)
     search.register(application)
     subscriptions.register(application)
+    watches.register(application)
     settings.register(application)
     newsroom_admin.register(application)  # before editor: its catch-all takes every editor button
     publish.register(application)  # before editor: its catch-all answers stale editor buttons

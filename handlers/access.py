@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from telegram import ChatMember, Update
+from telegram import ChatMember, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ConversationHandler, TypeHandler
@@ -44,6 +44,7 @@ __all__ = [
     "refuse_unless_chat_admin",
     "register",
     "reply_language",
+    "topic_thread",
     "use_language",
 ]
 
@@ -75,6 +76,18 @@ def reply_language(update: Update) -> str:
         return chosen[1]
     user = update.effective_user
     return language_for(user.language_code if user else None)
+
+
+def topic_thread(message: Message | None) -> int:
+    """Return the forum topic a message is in (its message_thread_id), 0 outside forum topics.
+
+    A forum's General topic, a plain group's reply thread and a private chat are all 0: only a
+    forum supergroup's topic messages (`is_topic_message`) name a topic alerts can go to. For a
+    pressed button, the bot's message that carries it is in the topic its list was asked in.
+    """
+    if message is None or not message.chat.is_forum or not message.is_topic_message:
+        return 0
+    return message.message_thread_id or 0
 
 
 def use_language(update: Update, language: str | None) -> None:

@@ -48,6 +48,8 @@ READER_COMMANDS = (
     "subscribe",
     "unsubscribe",
     "subscriptions",
+    "watch",
+    "unwatch",
     "language",
     "digest",
     "quiet",

@@ -40,12 +40,13 @@ from bot.buttons import (
     SubscriptionButton,
     SubscriptionsPageButton,
     UnsubscribeAllButton,
+    UnwatchButton,
 )
 from bot.formatting import escape, excerpt
 from bot.i18n import de, plural, t, t_chat
-from db import articles, chats
-from db.models import Author, Topic
-from handlers.access import refuse_unless_chat_admin, reply_language
+from db import articles, chats, watches
+from db.models import Author, Page, Subscription, Topic, Watch
+from handlers.access import refuse_unless_chat_admin, reply_language, topic_thread
 from handlers.article_views import show_topics
 from handlers.menu import command_names
 from handlers.views import in_group, page_turns, subscription_button
@@ -115,7 +116,9 @@ def _follow_button(target: Topic | Author) -> InlineKeyboardButton:
 # --- changing subscriptions ------------------------------------------------------------
 
 
-async def _subscribe(context: Context, chat_id: int, target: Topic | Author) -> bool:
+async def _subscribe(
+    context: Context, chat_id: int, target: Topic | Author, thread: int = 0
+) -> bool:
     async with context.bot_data.db.transaction() as conn:
         added = await chats.subscribe(
             conn,
@@ -123,19 +126,23 @@ async def _subscribe(context: Context, chat_id: int, target: Topic | Author) -> 
             time.time(),
             topic_id=target.id if isinstance(target, Topic) else None,
             author_id=target.id if isinstance(target, Author) else None,
+            thread_id=thread,
         )
         if added:
             await follows.check_added(conn, chat_id)
         return added
 
 
-async def _unsubscribe(context: Context, chat_id: int, kind: Kind, target_id: int) -> bool:
+async def _unsubscribe(
+    context: Context, chat_id: int, kind: Kind, target_id: int, thread: int = 0
+) -> bool:
     async with context.bot_data.db.transaction() as conn:
         return await chats.unsubscribe(
             conn,
             chat_id,
             topic_id=target_id if kind == "t" else None,
             author_id=target_id if kind == "a" else None,
+            thread_id=thread,
         )
 
 
@@ -171,7 +178,7 @@ async def subscribe(update: Update, context: Context) -> None:
         return
     matches, near = await _resolve(context, wanted)
     if len(matches) == 1:
-        added = await _subscribe(context, chat.id, matches[0])
+        added = await _subscribe(context, chat.id, matches[0], topic_thread(message))
         await message.reply_text(_confirmation(lang, matches[0], added, group=in_group(update)))
         return
     if matches:
@@ -216,11 +223,12 @@ async def _subscribe_new_topic(
     context: Context, chat_id: int, name: str, message: Message, lang: str
 ) -> None:
     key = site.fold(name)
+    thread = topic_thread(message)
     async with context.bot_data.db.transaction() as conn:
         if await articles.get_topic_by_key(conn, key) is None:
             await follows.check_new_topic(conn, chat_id)
         topic = await articles.ensure_topic(conn, key, name)
-        if await chats.subscribe(conn, chat_id, time.time(), topic_id=topic.id):
+        if await chats.subscribe(conn, chat_id, time.time(), topic_id=topic.id, thread_id=thread):
             await follows.check_added(conn, chat_id)
     group = message.chat.type != "private"
     text = t_chat(lang, "sub.new_topic_added", group=group, name=escape(f"#{topic.name}"))
@@ -250,20 +258,24 @@ async def unsubscribe(update: Update, context: Context) -> None:
             reply_markup=InlineKeyboardMarkup([answers]),
         )
         return
-    target = await _followed_match(context, chat.id, wanted)
+    thread = topic_thread(message)
+    target = await _followed_match(context, chat.id, wanted, thread)
     if target is None:
         await message.reply_text(
             t_chat(lang, "sub.not_following", group=group, name=escape(wanted))
         )
         return
-    await _unsubscribe(context, chat.id, _kind(target), target.id)
+    await _unsubscribe(context, chat.id, _kind(target), target.id, thread)
     await message.reply_text(t_chat(lang, "sub.removed", group=group, name=escape(_label(target))))
 
 
-async def _followed_match(context: Context, chat_id: int, wanted: str) -> Topic | Author | None:
+async def _followed_match(
+    context: Context, chat_id: int, wanted: str, thread: int = 0
+) -> Topic | Author | None:
     """Return what the chat follows that `wanted` names, matched as /subscribe matches names
     ("Diakité", "diakite", "Ousmane Diakite" are one author); None when it follows no match."""
-    followed = await chats.chat_subscriptions(context.bot_data.db.reader, chat_id)
+    reader = context.bot_data.db.reader
+    followed = await chats.chat_subscriptions(reader, chat_id, thread_id=thread)
     folded = site.fold(wanted.lstrip("#"))
     for subscription in followed:
         if subscription.target.key == folded:
@@ -275,19 +287,35 @@ async def _followed_match(context: Context, chat_id: int, wanted: str) -> Topic 
 
 
 async def _list_page(
-    context: Context, chat_id: int, lang: str, offset: int, *, group: bool = False
+    context: Context,
+    chat_id: int,
+    lang: str,
+    offset: int,
+    *,
+    group: bool = False,
+    thread: int = 0,
 ) -> tuple[str, InlineKeyboardMarkup] | None:
-    """Return a page of the chat's subscriptions and its buttons; None when it has none."""
+    """Return a page of the chat's subscriptions, then its keyword watches, with their buttons
+    (in a forum, those of one topic); None when it has none."""
     reader = context.bot_data.db.reader
-    total = await chats.follow_count(reader, chat_id)
+    total = await chats.follow_count(reader, chat_id, thread_id=thread)
     if total == 0:
         return None
     # Past the end (removed since the page was shown): the last page.
     offset = min(offset, (total - 1) // _LIST_PAGE * _LIST_PAGE)
-    page = await chats.subscriptions_page(reader, chat_id, _LIST_PAGE, offset)
-    if not page.items:
+    subscribed = total - await watches.watch_count(reader, chat_id, thread)
+    items: list[Subscription | Watch] = []
+    if offset < subscribed:
+        subs = await chats.subscriptions_page(reader, chat_id, _LIST_PAGE, offset, thread_id=thread)
+        items.extend(subs.items)
+    if len(items) < _LIST_PAGE:
+        first = max(0, offset - subscribed)
+        held = await watches.watches_page(reader, chat_id, thread, _LIST_PAGE - len(items), first)
+        items.extend(held.items)
+    if not items:
         return None
-    lines = "\n".join(f"• {escape(excerpt(s.label, _LIST_NAME_CHARS))}" for s in page.items)
+    page = Page(items, offset + _LIST_PAGE < total)
+    lines = "\n".join(f"• {escape(excerpt(_list_label(s), _LIST_NAME_CHARS))}" for s in items)
     pages = -(-total // _LIST_PAGE)
     if pages > 1:
         number = offset // _LIST_PAGE + 1
@@ -299,8 +327,8 @@ async def _list_page(
     rows = [
         [
             InlineKeyboardButton(
-                f"✖️ {excerpt(s.label, _LIST_NAME_CHARS)}",
-                callback_data=SubscriptionButton(_kind(s.target), s.target.id, "unfollow").pack(),
+                f"✖️ {excerpt(_list_label(s), _LIST_NAME_CHARS)}",
+                callback_data=_remove_data(s),
             )
         ]
         for s in page.items
@@ -311,13 +339,23 @@ async def _list_page(
     return text, InlineKeyboardMarkup(rows)
 
 
+def _list_label(item: Subscription | Watch) -> str:
+    return f"🔎 {item.words}" if isinstance(item, Watch) else item.label
+
+
+def _remove_data(item: Subscription | Watch) -> str:
+    if isinstance(item, Watch):
+        return UnwatchButton(item.id).pack()
+    return SubscriptionButton(_kind(item.target), item.target.id, "unfollow").pack()
+
+
 async def list_subscriptions(update: Update, context: Context) -> None:
     """List the chat's subscriptions, a page at a time, each with a button to remove it."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
     lang = reply_language(update)
     group = in_group(update)
-    shown = await _list_page(context, chat.id, lang, 0, group=group)
+    shown = await _list_page(context, chat.id, lang, 0, group=group, thread=topic_thread(message))
     if shown is None:
         await message.reply_text(t_chat(lang, "sub.none", group=group))
         return
@@ -333,7 +371,14 @@ async def turn_subscriptions_page(update: Update, context: Context) -> None:
     button = SubscriptionsPageButton.parse(context.match)
     shown = None
     if button is not None and chat is not None:
-        shown = await _list_page(context, chat.id, lang, button.offset, group=in_group(update))
+        shown = await _list_page(
+            context,
+            chat.id,
+            lang,
+            button.offset,
+            group=in_group(update),
+            thread=topic_thread(update.effective_message),
+        )
     if shown is None:
         await query.answer(t(lang, "reading.stale_page"))
         return
@@ -380,7 +425,9 @@ async def confirm_unsubscribe_all(update: Update, context: Context) -> None:
         await _edit_text(query, t_chat(lang, "sub.kept_all", group=in_group(update)))
         return
     async with context.bot_data.db.transaction() as conn:
-        removed = await chats.unsubscribe_all(conn, chat.id)
+        removed = await chats.unsubscribe_all(
+            conn, chat.id, thread_id=topic_thread(update.effective_message)
+        )
     await query.answer()
     await _edit_text(query, plural(lang, "sub.all_removed", removed))
 
@@ -411,28 +458,47 @@ async def press_subscription_button(update: Update, context: Context) -> None:
         await _answer_stale(query, lang)
         return
     kind = _kind(target)
+    thread = topic_thread(update.effective_message)
     if button.change == "unfollow":
-        await _unsubscribe(context, chat.id, kind, target.id)
+        await _unsubscribe(context, chat.id, kind, target.id, thread)
         await query.answer(t(lang, "sub.removed_short", name=_label(target)))
         await _redraw_list(update, context, query, lang)
         return
     if button.change == "follow":
-        added = await _subscribe(context, chat.id, target)
+        added = await _subscribe(context, chat.id, target, thread)
         await query.answer()
         await _edit_text(query, _confirmation(lang, target, added, group=in_group(update)))
         return
     followed = any(
         s.target.id == target.id and _kind(s.target) == kind
-        for s in await chats.chat_subscriptions(context.bot_data.db.reader, chat.id)
+        for s in await chats.chat_subscriptions(
+            context.bot_data.db.reader, chat.id, thread_id=thread
+        )
     )
     if followed:
-        await _unsubscribe(context, chat.id, kind, target.id)
+        await _unsubscribe(context, chat.id, kind, target.id, thread)
         await query.answer(t(lang, "sub.removed_short", name=_label(target)))
     else:
-        await _subscribe(context, chat.id, target)
+        await _subscribe(context, chat.id, target, thread)
         await query.answer(t(lang, "sub.added_short", name=_label(target)))
     toggle = subscription_button(kind, target.id, target.name, not followed, lang)
     await _redraw_pressed(query, toggle)
+
+
+async def press_unwatch_button(update: Update, context: Context) -> None:
+    """Remove a keyword watch (its ✖️ in /subscriptions) and redraw the list without it."""
+    if (pressed := await _managed_press(update, context)) is None:
+        return
+    query, lang, chat = pressed
+    button = UnwatchButton.parse(context.match)
+    watch = await watches.get_watch(context.bot_data.db.reader, button.watch_id) if button else None
+    if watch is None or watch.chat_id != chat.id:
+        await _answer_stale(query, lang)
+        return
+    async with context.bot_data.db.transaction() as conn:
+        await chats.unwatch(conn, chat.id, watch.id)
+    await query.answer(t(lang, "watch.removed_short", words=watch.words))
+    await _redraw_list(update, context, query, lang)
 
 
 async def _target(context: Context, button: SubscriptionButton) -> Topic | Author | None:
@@ -454,7 +520,14 @@ async def _redraw_list(update: Update, context: Context, query: CallbackQuery, l
     chat = update.effective_chat
     assert chat is not None
     group = in_group(update)
-    shown = await _list_page(context, chat.id, lang, _shown_offset(query, lang), group=group)
+    shown = await _list_page(
+        context,
+        chat.id,
+        lang,
+        _shown_offset(query, lang),
+        group=group,
+        thread=topic_thread(update.effective_message),
+    )
     text, markup = shown if shown is not None else (t_chat(lang, "sub.none", group=group), None)
     # Pressed twice, or the message is too old to edit: the answer was enough.
     with contextlib.suppress(TelegramError):
@@ -534,6 +607,7 @@ def register(application: NewsbotApplication) -> None:
             CallbackQueryHandler(press_new_topic_button, pattern=NewTopicButton.PATTERN),
             CallbackQueryHandler(press_subscription_button, pattern=SubscriptionButton.PATTERN),
             CallbackQueryHandler(turn_subscriptions_page, pattern=SubscriptionsPageButton.PATTERN),
+            CallbackQueryHandler(press_unwatch_button, pattern=UnwatchButton.PATTERN),
         ]
     )
     application.add_handler(ChatMemberHandler(track_membership, ChatMemberHandler.MY_CHAT_MEMBER))

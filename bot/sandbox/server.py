@@ -30,6 +30,7 @@ from bot.sandbox.policy import (
 from bot.sandbox.updates import UpdateQueue, WebhookSender
 from bot.sandbox.world import (
     CallbackAnswer,
+    ForumTopic,
     SandboxChat,
     SandboxMessage,
     SandboxUser,
@@ -221,6 +222,7 @@ class Sandbox:
         members: list[SandboxUser] | None = None,
         *,
         supergroup: bool = False,
+        forum: bool = False,
         creator: SandboxUser | None = None,
         username: str | None = None,
         bot_member: bool = True,
@@ -251,8 +253,36 @@ class Sandbox:
         for user in members or []:
             chat.members.setdefault(user.id, "member")
         chat.bot_status = ("administrator" if bot_admin else "member") if bot_member else "left"
+        chat.is_forum = forum and supergroup
         self.chats[chat_id] = chat
         return chat
+
+    def create_topic(self, chat: SandboxChat | int, name: str, by: SandboxUser | None) -> int:
+        """Open a topic in a forum supergroup, as its admin ``by`` (None: the bot) does; return
+        its thread id.
+
+        As in Telegram, the thread id is the id of the topic's "forum_topic_created" message.
+        """
+        forum = self.chat(chat)
+        if not forum.is_forum:
+            raise ValueError(f"chat {forum.id} is not a forum")
+        fields = {"forum_topic_created": {"name": name, "icon_color": 0x6FB9F0}}
+        message = self.new_message(forum, by, service=fields)
+        thread_id = message.message_id
+        message.message_thread_id = thread_id
+        forum.topics[thread_id] = ForumTopic(thread_id, name)
+        forum.keep(message)
+        if by is not None and forum.bot_status in ("member", "administrator", "creator"):
+            self.updates.push("message", self._message_api(forum, message))
+        return thread_id
+
+    def close_topic(self, chat: SandboxChat | int, thread_id: int, *, closed: bool = True) -> None:
+        """Close a forum topic (or reopen it): the bot's sends to it get 400 TOPIC_CLOSED."""
+        self.chat(chat).topics[thread_id].closed = closed
+
+    def delete_topic(self, chat: SandboxChat | int, thread_id: int) -> None:
+        """Delete a forum topic: the bot's sends to it get 400 "message thread not found"."""
+        self.chat(chat).topics[thread_id].deleted = True
 
     def add_channel(
         self, title: str, username: str | None = None, *, owner: SandboxUser | None = None
@@ -384,8 +414,11 @@ class Sandbox:
         photo: bool = False,
         reply_to: Any = None,
         forward_from: SandboxUser | str | None = None,
+        thread: int | None = None,
     ) -> dict[str, Any]:
         """Take a user's message (private chat when ``chat`` is None); return the Message.
+
+        ``thread``: in a forum supergroup, the topic it is written in (None: General).
 
         ``forward_from``: the message is forwarded from that user, or from one who hides her
         account in forwards (only her name, a string, comes through).
@@ -403,6 +436,14 @@ class Sandbox:
             message.photo = self.new_photo_sizes()
         if reply_to is not None:
             message.reply_to_message_id = message_ref(reply_to)[1]
+            replied = where.message(message.reply_to_message_id)
+            if thread is None and replied is not None:
+                thread = replied.message_thread_id  # a reply stays in its message's topic
+        if thread is not None:
+            topic = where.topics.get(thread)
+            if topic is None or topic.deleted:
+                raise ValueError(f"chat {where.id} has no forum topic {thread}")
+            message.message_thread_id = thread
         where.keep(message)
         data = self._message_api(where, message)
         if isinstance(forward_from, str):
@@ -663,6 +704,9 @@ class Sandbox:
             "date": message.date,
             "chat": chat.to_api(),
         }
+        if message.message_thread_id is not None:
+            data["message_thread_id"] = message.message_thread_id
+            data["is_topic_message"] = True
         if message.from_bot:
             if chat.type == "channel":
                 data["sender_chat"] = data["chat"]

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 __all__ = [
     "CallbackAnswer",
+    "ForumTopic",
     "Host",
     "SandboxChat",
     "SandboxMessage",
@@ -45,8 +46,10 @@ class Host(Protocol):
         photo: bool = False,
         reply_to: Any = None,
         forward_from: SandboxUser | str | None = None,
+        thread: int | None = None,
     ) -> dict[str, Any]:
-        """Take a user's message (private chat when ``chat`` is None); return the Message."""
+        """Take a user's message (private chat when ``chat`` is None; in a forum, in topic
+        ``thread``); return the Message."""
         ...
 
     def receive_edit(self, user: SandboxUser, message: Any, text: str) -> dict[str, Any]:
@@ -104,6 +107,7 @@ class SandboxMessage:
     deleted: bool = False
     service: dict[str, Any] | None = None
     source: str | None = None  # the text as the bot sent it (HTML), for debugging
+    message_thread_id: int | None = None  # the forum topic it is in (None: General, no forum)
     disable_notification: bool = False  # sent without sound (the bot's messages)
 
     @property
@@ -136,6 +140,16 @@ class SandboxMessage:
         return [label for row in self.buttons for label, _ in row]
 
 
+@dataclass
+class ForumTopic:
+    """A topic of a forum supergroup; its id is the message_thread_id of what is posted in it."""
+
+    thread_id: int
+    name: str
+    closed: bool = False
+    deleted: bool = False
+
+
 class SandboxChat:
     """A private chat, group, supergroup or channel the bot can talk to."""
 
@@ -163,6 +177,8 @@ class SandboxChat:
         self.members: dict[int, str] = {}
         self.bot_status = "member"
         self.last_action: str | None = None
+        self.is_forum = False
+        self.topics: dict[int, ForumTopic] = {}  # forum topics by thread id
         self._messages: dict[int, SandboxMessage] = {}
         self._limit = transcript_limit
         self._next_id = 1
@@ -202,7 +218,13 @@ class SandboxChat:
         data: dict[str, Any] = {"id": self.id, "type": self.type, "title": self.title}
         if self.username:
             data["username"] = self.username
+        if self.is_forum:
+            data["is_forum"] = True
         return data
+
+    def in_topic(self, thread_id: int | None) -> list[SandboxMessage]:
+        """Return the bot's live messages in one forum topic (None: the General topic)."""
+        return [m for m in self.bot_messages() if m.message_thread_id == thread_id]
 
     def new_message_id(self) -> int:
         """Return the id the chat's next message gets."""
@@ -335,9 +357,11 @@ class SandboxUser:
         chat: SandboxChat | int | None = None,
         *,
         reply_to: Any = None,
+        thread: int | None = None,
     ) -> dict[str, Any]:
-        """Send ``text`` to the bot (private chat by default); return the Message object."""
-        return self.sandbox.receive_message(self, chat, text=text, reply_to=reply_to)
+        """Send ``text`` to the bot (private chat by default; in a forum, in topic ``thread``);
+        return the Message object."""
+        return self.sandbox.receive_message(self, chat, text=text, reply_to=reply_to, thread=thread)
 
     async def forward(self, text: str, origin: SandboxUser | str) -> dict[str, Any]:
         """Forward to the bot a message `origin` wrote: a user, or the name of one who hides

@@ -1,6 +1,5 @@
-"""Chats and their members: getChat, getChatMember(Count), getChatAdministrators, leaveChat.
-
-Forum topic management (createForumTopic and the like) belongs beside these.
+"""Chats and their members: getChat, getChatMember(Count), getChatAdministrators, leaveChat;
+forum topics: createForumTopic, closeForumTopic, reopenForumTopic, deleteForumTopic.
 """
 
 from __future__ import annotations
@@ -96,4 +95,62 @@ async def _leave_chat(sb: Sandbox, p: dict[str, Any]) -> Any:
     old = chat.bot_status
     chat.bot_status = "left"
     sb.bot_status_changed(chat, None, old, "left")
+    return True
+
+
+def _forum_topic(sb: Sandbox, p: dict[str, Any]) -> tuple[SandboxChat, int]:
+    """Return the forum and the topic a topic method names, refused as Telegram does."""
+    chat = target_chat(sb, p["chat_id"], sending=False)
+    if not chat.is_forum:
+        raise bad("Bad Request: the chat is not a forum")
+    if chat.bot_status != "administrator":
+        raise bad("Bad Request: not enough rights to manage topics in the chat")
+    try:
+        thread_id = int(p["message_thread_id"])
+    except (TypeError, ValueError, KeyError):
+        raise bad("Bad Request: message thread not found") from None
+    topic = chat.topics.get(thread_id)
+    if topic is None or topic.deleted:
+        raise bad("Bad Request: message thread not found")
+    return chat, thread_id
+
+
+@method("createForumTopic", "chat_id", "name")
+async def _create_forum_topic(sb: Sandbox, p: dict[str, Any]) -> Any:
+    chat = target_chat(sb, p["chat_id"], sending=True)
+    if not chat.is_forum:
+        raise bad("Bad Request: the chat is not a forum")
+    if chat.bot_status != "administrator":
+        raise bad("Bad Request: not enough rights to create a topic")
+    name = str(p["name"])
+    if not 1 <= len(name) <= 128:
+        raise bad(
+            "Bad Request: TOPIC_TITLE_EMPTY" if not name else "Bad Request: TOPIC_TITLE_TOO_LONG"
+        )
+    thread_id = sb.create_topic(chat, name, None)
+    return {"message_thread_id": thread_id, "name": name, "icon_color": 0x6FB9F0}
+
+
+@method("closeForumTopic", "chat_id", "message_thread_id")
+async def _close_forum_topic(sb: Sandbox, p: dict[str, Any]) -> Any:
+    chat, thread_id = _forum_topic(sb, p)
+    if chat.topics[thread_id].closed:
+        raise bad("Bad Request: TOPIC_NOT_MODIFIED")
+    sb.close_topic(chat, thread_id)
+    return True
+
+
+@method("reopenForumTopic", "chat_id", "message_thread_id")
+async def _reopen_forum_topic(sb: Sandbox, p: dict[str, Any]) -> Any:
+    chat, thread_id = _forum_topic(sb, p)
+    if not chat.topics[thread_id].closed:
+        raise bad("Bad Request: TOPIC_NOT_MODIFIED")
+    sb.close_topic(chat, thread_id, closed=False)
+    return True
+
+
+@method("deleteForumTopic", "chat_id", "message_thread_id")
+async def _delete_forum_topic(sb: Sandbox, p: dict[str, Any]) -> Any:
+    chat, thread_id = _forum_topic(sb, p)
+    sb.delete_topic(chat, thread_id)
     return True

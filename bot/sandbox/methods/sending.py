@@ -46,9 +46,11 @@ _CHAT_ACTIONS = frozenset(
 def _bot_message(
     sb: Sandbox, chat: SandboxChat, p: dict[str, Any], source: Any, **content: Any
 ) -> SandboxMessage:
-    """Check the keyboard and the reply, count the send against the limits, build the message."""
+    """Check the keyboard, the reply and the forum topic, count the send against the limits,
+    build the message."""
     markup = reply_markup(p.get("reply_markup"))
     replied = reply_to(chat, p)
+    thread = _thread(chat, p, replied)
     sb.rate_limit(chat)
     return sb.new_message(
         chat,
@@ -57,8 +59,30 @@ def _bot_message(
         reply_to_message_id=replied,
         source=source if isinstance(source, str) else None,
         disable_notification=bool(p.get("disable_notification")),
+        message_thread_id=thread,
         **content,
     )
+
+
+def _thread(chat: SandboxChat, p: dict[str, Any], replied: int | None) -> int | None:
+    """Return the forum topic a send goes to, refusing a deleted or closed one as Telegram does.
+
+    Without ``message_thread_id`` a reply goes to its message's topic; anything else to General.
+    """
+    raw = p.get("message_thread_id")
+    if raw is None:
+        message = chat.message(replied) if replied is not None else None
+        return message.message_thread_id if message is not None else None
+    try:
+        thread_id = int(raw)
+    except (TypeError, ValueError):
+        raise bad("Bad Request: message thread not found") from None
+    topic = chat.topics.get(thread_id) if chat.is_forum else None
+    if topic is None or topic.deleted:
+        raise bad("Bad Request: message thread not found")
+    if topic.closed:
+        raise bad("Bad Request: TOPIC_CLOSED")
+    return thread_id
 
 
 @method("sendMessage", "chat_id", "text")
