@@ -28,6 +28,8 @@ from bench.common import (
     sandbox_and_bot_process,
     scratch_dir,
 )
+from bench.pg_data import loaded_database
+from bench.postgres import cluster
 from bot import site
 from db import articles, chats, connect
 
@@ -38,7 +40,7 @@ SEARCH_SAMPLES = 20  # a search on common words takes ~0.3 s today: fewer sample
 ROUND_TRIPS = 100  # per command, each from a user of its own (no per-chat pacing)
 
 
-async def time_queries(db_path) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
+async def time_queries(db_path: Path | str) -> dict[str, list[float]]:
     rng = random.Random(44)
     authors = articles_db.author_names()
     topics = articles_db.topic_names()
@@ -97,10 +99,10 @@ async def time_queries(db_path) -> dict[str, list[float]]:  # type: ignore[no-un
     return timings
 
 
-async def round_trips(db_path) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
+async def round_trips(db: Path | str, workdir: Path) -> dict[str, list[float]]:
     rng = random.Random(45)
     authors = articles_db.author_names()[:500]
-    async with sandbox_and_bot_process(db_path) as (sandbox, _bot, _):
+    async with sandbox_and_bot_process(db, cwd=workdir) as (sandbox, _bot, _):
         users = await sandbox.add_users(2 * ROUND_TRIPS)
         results: dict[str, list[float]] = {"/latest": [], "/author <name>": []}
         for n, user in enumerate(users):
@@ -113,9 +115,9 @@ async def round_trips(db_path) -> dict[str, list[float]]:  # type: ignore[no-unt
     return results
 
 
-async def one_run(run: int, db_path: Path) -> dict[str, float]:
-    queries = await time_queries(db_path)
-    trips = await round_trips(db_path)
+async def one_run(run: int, db: Path | str, workdir: Path) -> dict[str, float]:
+    queries = await time_queries(db)
+    trips = await round_trips(db, workdir)
     result: dict[str, float] = {}
     for name, samples in queries.items():
         result[f"q50 {name}"] = percentile(samples, 50) * 1000
@@ -133,7 +135,12 @@ async def main() -> int:
     with scratch_dir() as tmp:
         # One copy per script: the bot records its chats in the database it is given.
         source = copy_database(articles_db.ensure_database(), tmp)
-        runs = [await one_run(run, source) for run in range(1, args.runs + 1)]
+        if args.backend == "sqlite":
+            runs = [await one_run(run, source, tmp) for run in range(1, args.runs + 1)]
+        else:
+            with cluster() as server:
+                url = await loaded_database(source, server, "b4", tmp)
+                runs = [await one_run(run, url, tmp) for run in range(1, args.runs + 1)]
     figures = []
     for name in ("/latest", "/latest <topic>", "/author <name>", "/topics"):
         p99 = median_of(runs, f"q99 {name}")
@@ -165,15 +172,16 @@ async def main() -> int:
                 p50 <= 30 if name == "all" else None,
             )
         )
+    backend = "" if args.backend == "sqlite" else " on PostgreSQL"
     report(
-        "b4_reading",
-        f"B4 reading at scale: {articles_db.ARTICLES:,} articles, {articles_db.AUTHORS:,} "
+        "b4_reading" if args.backend == "sqlite" else "b4_reading_postgresql",
+        f"B4 reading at scale{backend}: {articles_db.ARTICLES:,} articles, {articles_db.AUTHORS:,} "
         f"authors, {articles_db.TOPICS} topics (median of {len(runs)} runs)",
         figures,
         [
             f"queries: {SAMPLES} timed calls each ({SEARCH_SAMPLES} for searches) after warm-up,"
-            " through aiosqlite"
-            " (the handlers' reader connection); each row is every query one command makes",
+            f" through the handlers' reader ({args.backend})"
+            "; each row is every query one command makes",
             f"round trips: {ROUND_TRIPS} per command, each from a new user, sequential;"
             " sandbox (limits off) and `newsbot run` (NEWSBOT_SEND_RATE=1000) in their own"
             " processes; the time includes the two /control HTTP calls",

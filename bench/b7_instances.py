@@ -129,7 +129,7 @@ async def two_bots(
     async with contextlib.AsyncExitStack() as stack:
         bots = []
         for port in ports:
-            env = bot_env(sandbox.base_url, url, send_rate=send_rate)  # type: ignore[arg-type]
+            env = bot_env(sandbox.base_url, url, send_rate=send_rate)
             env["NEWSBOT_WEBHOOK_URL"] = f"http://127.0.0.1:{proxy.port}/telegram"
             env["NEWSBOT_LISTEN"] = f"127.0.0.1:{port}"
             bots.append(await stack.enter_async_context(_BotProcess(env, cwd)))

@@ -141,9 +141,15 @@ def report(name: str, title: str, figures: Iterable[Figure], notes: Sequence[str
 
 
 def parse_args(description: str, runs: int = 3) -> argparse.Namespace:
-    """Parse the common options: --runs."""
+    """Parse the common options: --runs, --backend."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--runs", type=int, default=runs, help="repetitions; medians are quoted")
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="the database (PostgreSQL: a throw-away server started for the run)",
+    )
     return parser.parse_args()
 
 
@@ -353,7 +359,7 @@ def bot_settings(
 
 
 def bot_env(
-    base_url: str, db_path: Path, *, send_rate: float = 30.0, paid_broadcast: bool = False
+    base_url: str, db_path: Path | str, *, send_rate: float = 30.0, paid_broadcast: bool = False
 ) -> dict[str, str]:
     """Environment of `newsbot run` for the bot under test, in its own process."""
     return dict(
@@ -441,16 +447,21 @@ def dumps(data: Any) -> str:
 
 @contextlib.asynccontextmanager
 async def sandbox_and_bot_process(
-    db_path: Path, *, rate_limits: bool = False, send_rate: float = 1000.0
+    db_path: Path | str,
+    *,
+    rate_limits: bool = False,
+    send_rate: float = 1000.0,
+    cwd: Path | None = None,
 ) -> AsyncIterator[tuple[SandboxProcess, BotProcess, list[int]]]:
-    """A sandbox and `newsbot run` on `db_path`, each in its own process, the bot answering.
+    """A sandbox and `newsbot run` on `db_path` (a file, or a PostgreSQL URL with `cwd`),
+    each in its own process, the bot answering.
 
     Yields (sandbox, bot process, [a user id that has talked to the bot]).
     """
     async with SandboxProcess(rate_limits=rate_limits, transcript_limit=20) as sandbox:
         [probe] = await sandbox.add_users(1)
         env = bot_env(sandbox.base_url, db_path, send_rate=send_rate)
-        async with BotProcess(env, db_path.parent) as bot:
+        async with BotProcess(env, cwd or Path(db_path).parent) as bot:
             await bot_answers(sandbox, probe, within=60)
             yield sandbox, bot, [probe]
 
