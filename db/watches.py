@@ -76,9 +76,19 @@ def watch_terms(text: str) -> list[str]:
     """Return the terms a watch typed as `text` requires: folded, without common words, once."""
     terms: list[str] = []
     for word in _words(text):
-        if word not in STOP_WORDS and word not in terms:
-            terms.append(word)
+        term = _singular(word)
+        if word not in STOP_WORDS and term not in terms:
+            terms.append(term)
     return terms
+
+
+def _singular(word: str) -> str:
+    """Return the singular of a plural in s when both match the same words ("barrages" and
+    "barrage" find each other and nothing else), so that the two are one watch."""
+    single = word[:-1]
+    if word.endswith("s") and len(single) > 3 and set(_variants(single)) == set(_variants(word)):
+        return single
+    return word
 
 
 def shown_words(text: str) -> list[str]:
