@@ -34,6 +34,7 @@ from bot.buttons import (
     TopicButton,
     TopicsPageButton,
     UnsubscribeAllButton,
+    UnwatchButton,
 )
 from bot.config import Secret, Settings
 from handlers.views import page_turns
@@ -61,6 +62,7 @@ EVERY_KIND: list[tuple[Button, str]] = [
     (UnsubscribeAllButton(), "sub:all"),
     (UnsubscribeAllButton(confirm=False), "sub:all:no"),
     (SubscriptionsPageButton(20), "subs:20"),
+    (UnwatchButton(41), "unw:41"),
     (LanguageButton("en"), "lang:en"),
     (SettingsButton("d", "420"), "set:d:420"),
     (SettingsButton("q", "1320-420"), "set:q:1320-420"),
@@ -119,6 +121,7 @@ def test_editor_buttons_parse_from_the_pattern_of_their_actions() -> None:
         (SubscriptionButton, "sub:new:Mali"), (SubscriptionButton, "sub:all"),
         (NewTopicButton, "sub:new:"), (UnsubscribeAllButton, "sub:all:x"),
         (UnsubscribeAllButton, "sub:allx"), (SubscriptionsPageButton, "subs:"),
+        (UnwatchButton, "unw:"), (UnwatchButton, "unw:x1"), (UnwatchButton, "unw:1:2"),
         (EditorButton, "ed:"), (EditorButton, "ed:pub"), (EditorButton, "ed:pub:"),
         (EditorButton, "ed:withdraw:2:yes"), (EditorButton, "ed:pub:é"),
     ],
@@ -187,8 +190,8 @@ def test_every_button_handler_registers_a_button_pattern(tmp_path: Path) -> None
     kinds = [
         ArticleButton, ArticlePageButton, AuthorButton, TopicButton, AuthorsPageButton,
         TopicsPageButton, SearchPageButton, SubscriptionButton, NewTopicButton,
-        UnsubscribeAllButton, SubscriptionsPageButton, LanguageButton, SettingsButton,
-        EditorButton, RosterButton, JournalPageButton, ScheduleButton, ScheduledButton,
+        UnsubscribeAllButton, SubscriptionsPageButton, UnwatchButton, LanguageButton,
+        SettingsButton, EditorButton, RosterButton, JournalPageButton, ScheduleButton, ScheduledButton,
     ]  # fmt: skip
     patterns = {kind.PATTERN for kind in kinds}
     found = [
