@@ -35,6 +35,7 @@ class RecordingHost:
         caption: str | None = None,
         photo: bool = False,
         reply_to: Any = None,
+        thread: int | None = None,
     ) -> dict[str, Any]:
         self.calls.append(("message", user.id, chat, text, caption, photo))
         return {"message_id": 1}

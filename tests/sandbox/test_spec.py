@@ -105,6 +105,25 @@ async def _member(sb: Sandbox, api: Api) -> dict[str, Any]:
     return dict(params, user_id=sb.bot_id)
 
 
+async def _forum(sb: Sandbox, api: Api) -> dict[str, Any]:
+    admin = sb.add_user("Boubacar")
+    forum = sb.add_group("Veille", admins=[admin], supergroup=True, forum=True, bot_admin=True)
+    return {"chat_id": forum.id}
+
+
+async def _forum_topic(sb: Sandbox, api: Api) -> dict[str, Any]:
+    params = await _forum(sb, api)
+    admin = next(iter(sb.chat(params["chat_id"]).members))
+    thread = sb.create_topic(params["chat_id"], "Sport", sb.user(admin))
+    return dict(params, message_thread_id=thread)
+
+
+async def _closed_topic(sb: Sandbox, api: Api) -> dict[str, Any]:
+    params = await _forum_topic(sb, api)
+    sb.close_topic(params["chat_id"], params["message_thread_id"])
+    return params
+
+
 async def _with(base: Factory, extra: dict[str, Any], sb: Sandbox, api: Api) -> dict[str, Any]:
     return dict(await base(sb, api), **extra)
 
@@ -137,6 +156,10 @@ VALID_CALLS: dict[str, Factory] = {
     "getChatMemberCount": _group,
     "leaveChat": _group,
     "sendChatAction": lambda sb, api: _with(_private, {"action": "typing"}, sb, api),
+    "createForumTopic": lambda sb, api: _with(_forum, {"name": "Politique"}, sb, api),
+    "closeForumTopic": _forum_topic,
+    "reopenForumTopic": _closed_topic,
+    "deleteForumTopic": _forum_topic,
 }
 
 
