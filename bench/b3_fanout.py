@@ -14,6 +14,7 @@ subscriptions, which the fan-out's UNION folds into 300,000 distinct chats.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import shutil
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bench.common import (
     DATA,
@@ -37,6 +39,10 @@ from bench.common import (
     rss_mb,
     scratch_dir,
 )
+from bench.pg_data import loaded_database
+from bench.postgres import cluster
+from db.connection import DatabaseUrl
+from db.postgres import create_database, drop_database
 
 CHATS = 400_000
 GROUPS = 4_000  # the last ones are groups
@@ -129,7 +135,11 @@ def ensure_database() -> Path:
 # --- the child: a bot process publishing -----------------------------------------------
 
 
-async def child(db_path: Path) -> None:
+class _RolledBack(Exception):
+    """Ends a transaction whose changes are not kept."""
+
+
+async def child(db_path: Path | str) -> None:
     import bot.app  # noqa: F401 - the whole bot is loaded, as in a running bot
     from bot.publishing import Publisher
     from db import connect, deliveries
@@ -155,9 +165,10 @@ async def child(db_path: Path) -> None:
         await deliveries.next_due_at(database.reader)
         timings["next_due"].append(time.perf_counter() - started)
         started = time.perf_counter()
-        await database.writer.execute("BEGIN IMMEDIATE")
-        await deliveries.claim_due(database.writer, time.time(), 1000)
-        await database.writer.execute("ROLLBACK")
+        with contextlib.suppress(_RolledBack):
+            async with database.transaction() as conn:
+                await deliveries.claim_due(conn, time.time(), 1000)
+                raise _RolledBack
         timings["claim"].append(time.perf_counter() - started)
     await database.close()
     rss, peak = rss_mb()
@@ -167,14 +178,23 @@ async def child(db_path: Path) -> None:
                       "claim_ms": statistics.median(timings["claim"]) * 1000}))  # fmt: skip
 
 
-def one_run(run: int, source: Path) -> dict[str, float]:
+def one_run(run: int, source: Path | str) -> dict[str, float]:
+    """Publish on a fresh copy of `source`: a file, or a PostgreSQL database's URL."""
     with scratch_dir() as tmp:
-        db_path = tmp / "b3.sqlite3"
-        shutil.copyfile(source, db_path)
+        if isinstance(source, Path):
+            target = str(tmp / "b3.sqlite3")
+            shutil.copyfile(source, target)
+        else:
+            url = DatabaseUrl(source)
+            template = urlsplit(source).path.lstrip("/")
+            name = f"b3_run{run}"
+            target = asyncio.run(create_database(url, name, template=template)).url
         output = subprocess.run(
-            [sys.executable, "-m", "bench.b3_fanout", "--child", str(db_path)],
+            [sys.executable, "-m", "bench.b3_fanout", "--child", target],
             check=True, capture_output=True, text=True, cwd=ROOT,
         )  # fmt: skip
+        if isinstance(source, str):
+            asyncio.run(drop_database(url, name))
     result = json.loads(output.stdout.strip().splitlines()[-1])
     log(f"B3 run {run}: {result}")
     return {key: float(value) for key, value in result.items()}
@@ -182,17 +202,24 @@ def one_run(run: int, source: Path) -> dict[str, float]:
 
 def main() -> int:
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
-        asyncio.run(child(Path(sys.argv[2])))
+        target = sys.argv[2]
+        asyncio.run(child(target if target.startswith("postgres") else Path(target)))
         return 0
     args = parse_args(__doc__ or "", runs=3)
     source = ensure_database()
-    runs = [one_run(run, source) for run in range(1, args.runs + 1)]
+    if args.backend == "sqlite":
+        runs = [one_run(run, source) for run in range(1, args.runs + 1)]
+    else:
+        with cluster() as server, scratch_dir() as tmp:
+            loaded = asyncio.run(loaded_database(source, server, "b3", tmp))
+            runs = [one_run(run, loaded) for run in range(1, args.runs + 1)]
     seconds = median_of(runs, "seconds")
     peak = median_of(runs, "peak")
     queued = min(r["pending"] for r in runs)
+    on = "" if args.backend == "sqlite" else " on PostgreSQL"
     report(
-        "b3_fanout",
-        f"B3 fan-out: {SUBSCRIPTIONS:,} subscriptions over {CHATS:,} chats, one article "
+        "b3_fanout" if args.backend == "sqlite" else "b3_fanout_postgresql",
+        f"B3 fan-out{on}: {SUBSCRIPTIONS:,} subscriptions over {CHATS:,} chats, one article "
         f"matching {MATCHED_CHATS:,} chats (median of {len(runs)} runs)",
         [
             Figure(
@@ -223,7 +250,12 @@ def main() -> int:
         [
             "runs: " + "; ".join(f"{r['seconds']:.2f} s, peak {r['peak']:.0f} MB" for r in runs),
             "each run on a fresh copy of the generated database, in a child process that"
-            " imports the whole bot; SQLite settings as the bot's (WAL, synchronous=NORMAL)",
+            " imports the whole bot; "
+            + (
+                "SQLite settings as the bot's (WAL, synchronous=NORMAL)"
+                if args.backend == "sqlite"
+                else "PostgreSQL 15, a server of the benchmark's own, default settings (fsync on)"
+            ),
         ],
     )
     return 0

@@ -1,7 +1,7 @@
 """Choosing the PostgreSQL driver: asyncpg against psycopg 3 on the loads of B3 and B4.
 
 Both drivers talk to one throw-away cluster (started here with the machine's initdb and
-pg_ctl, fsync off) holding the same tables: 200,000 published articles over 5,000 authors,
+pg_ctl) holding the same tables: 200,000 published articles over 5,000 authors,
 and 400,000 chats. Measured, with a pool of 4 connections as the bot's reader uses it:
 - B4's shape: one reader query (an author's 10 newest articles, an index range scan)
   acquired from the pool, run and fetched; p50 and p99 over 3,000 calls, and 200 calls

@@ -1,5 +1,5 @@
 """A throw-away PostgreSQL server for the benchmarks, started with the machine's own
-initdb and pg_ctl (Debian's postgresql package), fsync off, on loopback."""
+initdb and pg_ctl (Debian's postgresql package) on loopback, durable as by default."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def cluster() -> Iterator[str]:
     data = folder / "data"
     run = dict(check=True, stdout=subprocess.DEVNULL)
     subprocess.run([*as_user, binaries / "initdb", "-D", data, "-U", "bench", "-A", "trust"], **run)
-    options = f"-p {port} -k {folder} -c fsync=off -c listen_addresses=127.0.0.1"
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"
     pg_ctl = [*as_user, binaries / "pg_ctl", "-D", data, "-w", "-l", folder / "log"]
     subprocess.run([*pg_ctl, "-o", options, "start"], **run)
     try:
