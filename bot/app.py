@@ -177,12 +177,12 @@ async def running(
     try:
         try:
             await _post_init(application)
-            await _take_updates(application, poll_timeout)
-            await application.start()
-            if data.settings.webhook_url:
-                await _set_webhook(application)
-            logger.info("newsbot is up; database %s", data.settings.db_path)
             try:
+                await _take_updates(application, poll_timeout)
+                await application.start()
+                if data.settings.webhook_url:
+                    await _set_webhook(application)
+                logger.info("newsbot is up; database %s", data.settings.db_path)
                 yield application
             finally:
                 if data.web is not None:

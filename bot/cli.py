@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import signal
 import sqlite3
 import sys
 import time
@@ -29,8 +31,6 @@ _STARTUP_WAIT = 120.0  # seconds of trying to reach Telegram before giving up
 
 
 def _run(args: argparse.Namespace) -> int:
-    from telegram import Update
-
     from bot.app import build_application
 
     settings = load_settings()
@@ -40,13 +40,10 @@ def _run(args: argparse.Namespace) -> int:
     # line below says the same, without it.
     logging.getLogger("telegram.ext").addFilter(_drop_bootstrap_failures)
     application = build_application(settings)
-    # run_polling() runs on the current event loop: reaching Telegram first on that same loop
-    # leaves it an initialized bot, and every start-up failure comes out here as an exception.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        loop.run_until_complete(_reach_telegram(application, args.startup_wait))
-        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=10)
+        loop.run_until_complete(_serve(application, args.startup_wait))
     except (ConfigError, DatabaseTooNewError):
         raise
     except Exception as error:
@@ -61,20 +58,59 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _reach_telegram(application: NewsbotApplication, wait: float) -> None:
+async def _serve(application: NewsbotApplication, startup_wait: float) -> None:
+    """Run the bot until SIGTERM or SIGINT; each start-up failure comes out as an exception.
+
+    The first signal stops the bot in order, at any point (also while it waits for Telegram
+    at start-up): sends under way finish and are recorded, every connection and database
+    thread is closed. A second one ends the process at once.
+    """
+    from bot.app import running
+
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+
+    def on_signal() -> None:
+        stop.set()
+        for sig in _STOP_SIGNALS:
+            loop.remove_signal_handler(sig)
+
+    for sig in _STOP_SIGNALS:
+        loop.add_signal_handler(sig, on_signal)
+    try:
+        await _reach_telegram(application, startup_wait, stop)
+        if stop.is_set():
+            return
+        async with running(application):
+            await stop.wait()
+    finally:
+        for sig in _STOP_SIGNALS:
+            loop.remove_signal_handler(sig)
+
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+async def _reach_telegram(
+    application: NewsbotApplication, wait: float, stop: asyncio.Event
+) -> None:
     """Initialize the bot (getMe), trying again for `wait` seconds while Telegram is unreachable.
 
-    One 502 or a network still coming up must not stop a bot that no supervisor restarts;
-    each failed try is one warning line.
+    One 502 or a network still coming up must not stop a bot that no supervisor restarts.
+    The first failure is one warning line, the tries after it debug lines, success one info
+    line; a stop signal ends the wait.
     """
     from telegram.error import BadRequest, NetworkError, RetryAfter
 
     deadline = time.monotonic() + wait
     pause = 1.0
+    failures = 0
     try:
         while True:
             try:
                 await application.initialize()
+                if failures:
+                    logger.info("Telegram answers again, after %d failed tries", failures)
                 return
             except BadRequest:
                 raise
@@ -83,10 +119,18 @@ async def _reach_telegram(application: NewsbotApplication, wait: float) -> None:
                 if left <= 0:
                     raise
                 pause = min(pause, left)
-                logger.warning(
-                    "Telegram is unreachable (%s); trying again in %.3g s", _one_line(error), pause
+                failures += 1
+                logger.log(
+                    logging.WARNING if failures == 1 else logging.DEBUG,
+                    "Telegram is unreachable (%s); trying again for up to %.0f s",
+                    _one_line(error),
+                    left,
                 )
-                await asyncio.sleep(pause)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), pause)
+                if stop.is_set():
+                    await application.bot.shutdown()  # as below: getMe never succeeded
+                    return
                 pause = min(30.0, pause * 1.5)
     except BaseException:
         # The bot opened its HTTP sessions before getMe failed; Application.shutdown() would
@@ -191,7 +235,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     run = commands.add_parser(
-        "run", help="run the bot (long polling), configured from the environment"
+        "run",
+        help="run the bot (long polling, or a webhook with NEWSBOT_WEBHOOK_URL), "
+        "configured from the environment",
     )
     run.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     run.add_argument(

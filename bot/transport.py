@@ -18,6 +18,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot import __version__
+from bot.metrics import Metrics
 
 __all__ = ["AiohttpRequest"]
 
@@ -33,6 +34,7 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
+        metrics: Metrics | None = None,
     ):
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
@@ -41,6 +43,7 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._metrics = metrics
         self._user_agent = f"newsbot/{__version__} (python-telegram-bot; aiohttp)"
 
     @staticmethod
@@ -127,6 +130,8 @@ class AiohttpRequest(BaseRequest):
             async with self._session.request(
                 method, url, data=body, headers=headers, timeout=timeout
             ) as response:
+                if response.status == 429 and self._metrics is not None:
+                    self._metrics.too_many_requests.inc()
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error
