@@ -243,3 +243,22 @@ async def test_matching_reads_the_terms_index_not_every_watch(database: Database
         steps = [row[3] for row in await cursor.fetchall()]
     assert any("watch_terms USING PRIMARY KEY (term=?)" in step for step in steps), steps
     assert not [s for s in steps if s.startswith("SCAN watch")], steps
+
+
+async def test_a_drafts_reach_counts_the_chats_its_words_would_alert(database: Database) -> None:
+    """The preview's "sent to N" counts the keyword watches its text matches, as publishing does."""
+    from db import editorial
+
+    for chat_id in (1, 2, 3):
+        await _chat(database, chat_id)
+    await _watch(database, 1, "barrage")
+    await _watch(database, 2, "Sélingué coupures")  # only one of its words: not alerted
+    async with database.transaction() as conn:
+        mali = await articles.ensure_topic(conn, "mali", "Mali")
+        await chats.subscribe(conn, 3, NOW, topic_id=mali.id)
+    title, lead = "#Mali : le barrage de Sélingué", "À sec depuis mars."
+    reach = await editorial.count_recipients(
+        database.reader, ["mali"], "awa keita", terms=watches.article_terms(title, lead)
+    )
+    _, queued = await _publish(database, "k", title, lead, "", ("Mali",))
+    assert reach == queued == 2
