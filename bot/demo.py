@@ -5,12 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import re
+import select
 import sys
 import tempfile
 import textwrap
+import threading
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.app import build_application, running
 from bot.config import Secret, Settings
@@ -25,6 +30,8 @@ DEMO_TOKEN = "7000000002:AAH-demo-token-not-a-real-one-000000"
 DEMO_BOT = "journal_demo_bot"
 EDITOR_ID = 5_000_000_042
 _QUIET = 0.6  # seconds without a new bot message that end a reply
+_PASTE_GAP = 0.03  # on a terminal, lines arriving closer than this are one pasted message
+_PRESS = re.compile(r"\[\s*(\d{1,4})\s*\]")  # "[2]" presses button 2; "2026" is text
 
 
 @dataclass
@@ -79,8 +86,36 @@ def _line(who: str, text: str) -> str:
     return f"\n{who} › {text}"
 
 
-def render_message(message: SandboxMessage, numbered: bool = False) -> str:
-    """Return a bot message as terminal text: content, then buttons as [label]."""
+def _button_text(button: dict[str, Any]) -> str:
+    """Return a button as the terminal shows it: a link with its address, a share with its
+    inline query."""
+    label = str(button.get("text", ""))
+    if "url" in button:
+        return f"{label} → {button['url']}"
+    if "switch_inline_query" in button:
+        return f"{label} → @{DEMO_BOT} {button['switch_inline_query']}"
+    return label
+
+
+@dataclass
+class _Buttons:
+    """Every button shown in `newsbot chat`, numbered for the whole session: any message's
+    buttons can be pressed, not only the last one's."""
+
+    shown: dict[int, tuple[SandboxMessage, int]] = field(default_factory=dict)
+
+    def number(self, message: SandboxMessage) -> list[int]:
+        """Give the message's buttons the next numbers; return them in row-major order."""
+        first = len(self.shown) + 1
+        numbers = list(range(first, first + len(message.labels())))
+        for index, number in enumerate(numbers):
+            self.shown[number] = (message, index)
+        return numbers
+
+
+def render_message(message: SandboxMessage, numbers: list[int] | None = None) -> str:
+    """Return a bot message as terminal text: content, then buttons as [label] (as
+    "[n] label" with `numbers`, the numbers that press them)."""
     head = "newsbot › "
     pad = " " * len(head)
     body = message.content.strip() or "(photo)"
@@ -94,12 +129,13 @@ def render_message(message: SandboxMessage, numbered: bool = False) -> str:
     for paragraph in body.split("\n"):
         lines += textwrap.wrap(paragraph, 88) or [""]
     text = head + f"\n{pad}".join(lines)
-    labels = message.labels()
-    if labels:
-        if numbered:
-            buttons = "  ".join(f"{n}[{label}]" for n, label in enumerate(labels, 1))
+    rows = (message.reply_markup or {}).get("inline_keyboard") or []
+    shown = [_button_text(button) for row in rows for button in row]
+    if shown:
+        if numbers is not None:
+            buttons = "  ".join(f"[{n}] {label}" for n, label in zip(numbers, shown, strict=False))
         else:
-            buttons = "  ".join(f"[{label}]" for label in labels)
+            buttons = "  ".join(f"[{label}]" for label in shown)
         text += "\n" + pad + buttons
     return text
 
@@ -125,7 +161,7 @@ async def run_demo(out: Callable[[str], None] = print) -> int:
     """Play a short conversation between readers, an editor and the bot; return 0."""
     async with _stage(out) as stage:
         url = stage.sandbox.base_url.removesuffix("/bot")
-        out(f"newsbot demo — a local Telegram on {url}, 15 sample articles, no network.")
+        out(f"newsbot demo — un Telegram local sur {url}, 15 articles d’exemple, sans réseau.")
         awa = stage.sandbox.add_user("Awa", "Traoré", "awa_t", "fr")
         john = stage.sandbox.add_user("John", "Smith", "john_s", "en")
         await stage.say(awa, "/start")
@@ -152,8 +188,65 @@ async def run_demo(out: Callable[[str], None] = print) -> int:
             await stage.press(stage.editor, publish, "Publier")
             out("\n— Awa, abonnée à #Mali, reçoit l’alerte :")
             await stage.show(awa.private_chat, mark, 1)
+            await _final_progress(stage)
     out("\nFin de la démo. `newsbot chat` vous met à la place d’un lecteur.")
     return 0
+
+
+async def _final_progress(stage: Stage) -> None:
+    """Show the editor's sending progress once it is done, not as it stood mid-way."""
+    chat = stage.sandbox.chat(EDITOR_ID)
+    mark = chat.mark()  # before looking: an edit made meanwhile is still seen
+    progress = next((m for m in reversed(chat.bot_messages()) if "📤" in m.content), None)
+    if progress is None:
+        return
+    with contextlib.suppress(TimeoutError):
+        await stage.sandbox.wait_for(
+            chat,
+            lambda m: m.message_id == progress.message_id and "📤" not in m.content,
+            timeout=10.0,
+            after=mark,
+        )
+    stage.out("\n— La rédaction voit l’envoi terminé :")
+    stage.out(render_message(progress))
+
+
+class _Keyboard:
+    """What the person types, read by a daemon thread, so that Ctrl-C never waits for Enter.
+
+    On a terminal, lines that arrive together are one message (a pasted /publish); from a
+    pipe, each line is one.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._messages: asyncio.Queue[str | None] = asyncio.Queue()
+        threading.Thread(target=self._read, name="newsbot-chat-keyboard", daemon=True).start()
+
+    async def next(self) -> str | None:
+        """Return the next message typed; None at the end of the input."""
+        return await self._messages.get()
+
+    def _put(self, text: str | None) -> None:
+        self._loop.call_soon_threadsafe(self._messages.put_nowait, text)
+
+    def _read(self) -> None:
+        fd = sys.stdin.fileno()
+        terminal = os.isatty(fd)
+        pending = b""
+        while chunk := os.read(fd, 65536):
+            if terminal:
+                while select.select([fd], [], [], _PASTE_GAP)[0] and (more := os.read(fd, 65536)):
+                    chunk += more
+                self._put(chunk.decode(errors="replace").rstrip("\r\n"))
+                continue
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                self._put(line.decode(errors="replace").rstrip("\r"))
+        if pending:
+            self._put(pending.decode(errors="replace"))
+        self._put(None)
 
 
 async def run_chat(*, editor: bool = False) -> int:
@@ -161,17 +254,17 @@ async def run_chat(*, editor: bool = False) -> int:
     async with _stage(print) as stage:
         me = stage.editor if editor else stage.sandbox.add_user("Vous", None, "vous", "fr")
         chat = me.private_chat
-        who = "éditeur (/publish, /stats…)" if editor else "lecteur"
+        who = "éditeur (/publier, /stats…)" if editor else "lecteur"
         print(
-            f"newsbot chat — vous êtes {who}. Tapez un message ou une commande (/help),\n"
-            "un numéro pour appuyer sur un bouton du dernier message, /quit pour sortir."
+            f"newsbot chat — vous êtes {who}. Tapez un message ou une commande (/aide) ; "
+            "collez un\narticle entier d’un coup ; [2] appuie sur le bouton 2 ; /quit pour sortir."
         )
-        loop = asyncio.get_running_loop()
-        last_with_buttons: SandboxMessage | None = None
+        keyboard = _Keyboard(asyncio.get_running_loop())
+        buttons = _Buttons()
         while True:
-            try:
-                typed = await loop.run_in_executor(None, input, "\nvous › ")
-            except EOFError:
+            print("\nvous › ", end="", flush=True)
+            typed = await keyboard.next()
+            if typed is None:
                 break
             typed = typed.strip()
             if typed in {"/quit", "/exit"}:
@@ -180,16 +273,17 @@ async def run_chat(*, editor: bool = False) -> int:
                 continue
             mark = chat.mark()
             try:
-                if typed.isdigit() and last_with_buttons is not None:
-                    labels = last_with_buttons.labels()
-                    index = int(typed) - 1
-                    if not 0 <= index < len(labels):
-                        print(f"Pas de bouton {typed}.")
+                if (press := _PRESS.fullmatch(typed)) is not None:
+                    if (shown := buttons.shown.get(int(press[1]))) is None:
+                        print(f"Pas de bouton {press[1]}.")
                         continue
-                    await me.press(last_with_buttons, index)
+                    message, index = shown
+                    if _opens_link(message, index):
+                        continue
+                    await me.press(message, index)
                 else:
                     await me.send(typed)
-            except (LookupError, ValueError) as error:  # a link button, a message gone
+            except (LookupError, ValueError) as error:  # a message gone meanwhile
                 print(f"Impossible : {error}")
                 continue
             with contextlib.suppress(TimeoutError):
@@ -200,10 +294,19 @@ async def run_chat(*, editor: bool = False) -> int:
                             chat, timeout=_QUIET, count=len(seen) + 1, after=mark
                         )
                 for message in _latest_versions(seen):
-                    print(render_message(message, numbered=True))
-                    if message.labels():
-                        last_with_buttons = message
+                    print(render_message(message, buttons.number(message)))
     return 0
+
+
+def _opens_link(message: SandboxMessage, index: int) -> bool:
+    """Say where a link or share button leads (nothing to press here); return whether it was
+    one."""
+    rows = (message.reply_markup or {}).get("inline_keyboard") or []
+    button = [b for row in rows for b in row][index]
+    if "callback_data" in button:
+        return False
+    print(f"Ce bouton ouvre {_button_text(button).split(' → ', 1)[-1]} dans Telegram.")
+    return True
 
 
 def main_demo() -> int:
@@ -211,6 +314,11 @@ def main_demo() -> int:
     setup_logging(logging.WARNING, DEMO_TOKEN, tracebacks=False)
     try:
         return asyncio.run(run_demo(lambda text: print(text, flush=True)))
+    except BrokenPipeError:
+        # `newsbot demo | head -3`: the reader has gone, which is no error. Point stdout at
+        # nothing, so that the interpreter's last flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as error:  # a terminal session says what went wrong in one line
         print(f"newsbot demo: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
