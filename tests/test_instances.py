@@ -10,13 +10,14 @@ flight at the kill, no 429 at all, and a reader's command meanwhile is answered.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import signal
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +25,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.app import build_application, running
+from bot.config import Settings
 from bot.publishing import Publisher
 from bot.sandbox import Sandbox
 from db import Database, articles, chats, connect
@@ -259,3 +262,77 @@ async def test_two_instances_one_killed_mid_broadcast_every_chat_alerted_once(
         f"\nkilled after {kill.delivered - base} alerts, {len(kill.in_flight)} in flight; "
         f"repeats {repeats}; proxy {dict(proxy.served)}"
     )
+
+
+@pytest.mark.limits(global_rate=30.0)
+@pytest.mark.backends("postgresql")
+async def test_a_sender_stopped_for_a_deploy_hands_over_at_once_and_nothing_repeats(
+    sandbox: Sandbox, bot_settings: Settings
+) -> None:
+    """Two instances in this process; the sender stops cleanly (SIGTERM's path) mid-broadcast:
+    its claims go back to the queue at once, the other sends on, each chat gets one alert."""
+    db = await connect(bot_settings.db_path)
+    users = sandbox.add_users(150)
+    now = time.time()
+    async with db.transaction() as conn:
+        topic = await articles.ensure_topic(conn, "kayes", "Kayes")
+        for user in users:
+            await chats.upsert_chat(conn, user.id, "private", None, "fr", now)
+            await chats.subscribe(conn, user.id, now, topic_id=topic.id)
+    ports = [free_port(), free_port()]
+    proxy = RoundRobin([f"http://127.0.0.1:{port}" for port in ports])
+    await proxy.start()
+    instances = [
+        build_application(replace(bot_settings, webhook_url=proxy.url, listen=("127.0.0.1", port)))
+        for port in ports
+    ]
+    stacks = [contextlib.AsyncExitStack(), contextlib.AsyncExitStack()]
+    try:
+        for stack, app in zip(stacks, instances, strict=True):
+            await stack.enter_async_context(running(app))
+        workers = [app.bot_data.worker for app in instances]
+        draft = ArticleDraft(
+            title="#Kayes : Le train Dakar-Bamako reprend du service",
+            lead="Le premier convoi depuis cinq ans est arrivé en gare de Kayes.",
+            author="Oumar TRAORÉ",
+            topics=("Kayes",),
+        )
+        result = await Publisher(db).publish(draft, source_key="test:train", origin="editor")
+        assert result.queued == 150
+        await until(lambda: any(w and w.stats.sent >= 40 for w in workers), 30, "nobody sends")
+        [sender] = [n for n, w in enumerate(workers) if w and w.stats.sent]
+        stopped = workers[sender]
+        assert stopped is not None
+        await stacks[sender].aclose()  # as SIGTERM does: sends under way finish, then it stops
+
+        # Nothing stays claimed by the stopped instance: the rest is pending for the other.
+        row = await db.reader.fetchone(
+            "SELECT count(*) FROM deliveries WHERE status = 'sending' AND claimed_by = ?",
+            (stopped.instance,),
+        )
+        assert row is not None and row[0] == 0
+
+        async def outstanding() -> int:
+            row = await db.reader.fetchone(
+                "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')"
+            )
+            assert row is not None
+            return int(row[0])
+
+        deadline = time.monotonic() + 60
+        while await outstanding():
+            assert time.monotonic() < deadline, "deliveries still outstanding"
+            await asyncio.sleep(0.1)
+        other = workers[1 - sender]
+        assert other is not None and other.stats.sent + stopped.stats.sent == 150
+    finally:
+        for stack in stacks:
+            await stack.aclose()
+        await proxy.stop()
+        await db.close()
+    received = [
+        sum(1 for m in user.private_chat.bot_messages() if "Dakar-Bamako" in m.content)
+        for user in users
+    ]
+    assert Counter(received) == {1: 150}
+    assert sandbox.stats.too_many_requests == 0
