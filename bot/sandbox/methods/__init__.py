@@ -1,9 +1,11 @@
 """The Bot API methods the sandbox serves, one module per area of the API.
 
 - ``updates``: getUpdates and the webhook methods (webhook delivery goes there too)
-- ``sending``: sendMessage, sendPhoto, sendChatAction (``message_thread_id`` goes there)
+- ``sending``: sendMessage, sendPhoto, sendChatAction, each into a forum topic
+  (``message_thread_id``; a closed or deleted topic refused)
 - ``editing``: editMessageText, editMessageCaption, editMessageReplyMarkup, deleteMessage
-- ``chats``: getChat, the member methods, leaveChat (forum topic management goes beside)
+- ``chats``: getChat, the member methods, leaveChat, and the forum topics:
+  create/close/reopen/deleteForumTopic
 - ``queries``: answerCallbackQuery, answerInlineQuery
 - ``settings``: getMe, logOut, close, set/get/deleteMyCommands, set/getMy(Short)Description
 
