@@ -305,7 +305,9 @@ async def test_article_with_a_photo_has_a_caption_text_and_related_buttons(bot: 
     assert 1 <= len(related) <= 3 and sample.id not in related
     _assert_valid(photo)
 
-    first = next(label for row in photo.buttons for label, data in row if data == f"art:{related[0]}")
+    first = next(
+        label for row in photo.buttons for label, data in row if data == f"art:{related[0]}"
+    )
     _, opened = await press(bot, awa, photo, first)
     assert opened is not None
     first_related = await articles.get_article(bot.db.reader, related[0])
