@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -67,6 +68,13 @@ def test_every_variable_is_read() -> None:
         ("NEWSBOT_PAID_BROADCAST", "maybe"),
         ("NEWSBOT_CHANNEL", "lejournal"),
         ("NEWSBOT_FEEDS_PRIVATE", "loopback"),
+        ("NEWSBOT_WEBHOOK_URL", "bot.example.org/telegram"),
+        ("NEWSBOT_WEBHOOK_URL", "https://bot.example.org/telegram?token=1"),
+        ("NEWSBOT_WEBHOOK_SECRET", "has:colon"),
+        ("NEWSBOT_WEBHOOK_SECRET", "x" * 257),
+        ("NEWSBOT_LISTEN", "8080"),
+        ("NEWSBOT_LISTEN", "127.0.0.1:99999"),
+        ("NEWSBOT_LISTEN", "127.0.0.1:http"),
     ],
 )
 def test_bad_value_names_its_variable(variable: str, value: str) -> None:
@@ -136,4 +144,40 @@ def test_run_with_bad_feeds_private_names_the_variable(tmp_path: Path) -> None:
     result = _newsbot(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, NEWSBOT_FEEDS_PRIVATE="maybe")
     assert result.returncode == 2
     assert "NEWSBOT_FEEDS_PRIVATE" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_webhook_settings_and_their_defaults() -> None:
+    polling = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None)
+    assert polling.webhook_url is None and polling.listen_on is None
+    webhook = load_settings(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "NEWSBOT_WEBHOOK_URL": "https://bot.example.org/telegram"},
+        env_file=None,
+    )
+    assert webhook.webhook_url == "https://bot.example.org/telegram"
+    assert webhook.listen_on == ("127.0.0.1", 8080)
+    # Derived from the token: every instance agrees, Telegram accepts it, it is no token.
+    secret = webhook.webhook_secret
+    assert secret == polling.webhook_secret
+    assert re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret) and TOKEN not in secret
+    other = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN[:-1] + "x"}, env_file=None)
+    assert other.webhook_secret != secret
+    assert repr(secret) == "Secret('***')"
+    chosen = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "NEWSBOT_WEBHOOK_SECRET": "Mon-secret_2024",
+            "NEWSBOT_LISTEN": "[::1]:8443",
+        },
+        env_file=None,
+    )
+    assert chosen.webhook_secret == "Mon-secret_2024"
+    assert chosen.listen_on == ("::1", 8443)  # served in polling mode too
+    assert load_settings({"NEWSBOT_LISTEN": ":9000"}, env_file=None).listen == ("0.0.0.0", 9000)
+
+
+def test_run_with_a_bad_webhook_secret_exits_2_without_echoing_it(tmp_path: Path) -> None:
+    result = _newsbot(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, NEWSBOT_WEBHOOK_SECRET="secret:42")
+    assert result.returncode == 2
+    assert "NEWSBOT_WEBHOOK_SECRET" in result.stderr and "secret:42" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
