@@ -38,6 +38,8 @@ _WITH_ARGUMENTS = frozenset(
         "author",
         "subscribe",
         "unsubscribe",
+        "watch",
+        "unwatch",
         "language",
         "digest",
         "quiet",

@@ -108,6 +108,8 @@ MESSAGES: dict[str, str] = {
     "reading.args.search": "words",
     "reading.args.author": "name",
     "reading.args.subscribe": "topic or author",
+    "reading.args.watch": "words",
+    "reading.args.unwatch": "words",
     "reading.args.unsubscribe": "topic or author",
     "reading.args.language": "fr or en",
     "reading.button.subscribed": "✅ {name}",

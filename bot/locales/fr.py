@@ -118,6 +118,8 @@ MESSAGES: dict[str, str] = {
     "reading.args.search": "mots",
     "reading.args.author": "nom",
     "reading.args.subscribe": "sujet ou auteur",
+    "reading.args.watch": "mots",
+    "reading.args.unwatch": "mots",
     "reading.args.unsubscribe": "sujet ou auteur",
     "reading.args.language": "fr ou en",
     "reading.button.subscribed": "✅ {name}",
