@@ -293,7 +293,11 @@ async def test_search_matches_singular_and_plural_and_marks_the_words(database: 
     for typed in ("enseignant", "enseignants", "ENSEIGNANTS greve"):
         hits = (await articles.search_articles(database.reader, typed, 10)).items
         assert [h.article.title for h in hits] == ["Grève des enseignants à Ségou"], typed
+    # Found in the title only: the snippet is the lead, never the title again.
     [hit] = (await articles.search_articles(database.reader, "enseignant", 10)).items
+    assert hit.snippet == "Les écoles ferment."
+    await add_article(database, "q", "Rentrée à Kayes", lead="Les enseignants reprennent lundi.")
+    [hit] = (await articles.search_articles(database.reader, "kayes enseignant", 10)).items
     assert f"{articles.SNIPPET_START}enseignants{articles.SNIPPET_END}" in hit.snippet
 
 
