@@ -31,6 +31,10 @@ _STARTUP_WAIT = 120.0  # seconds of trying to reach Telegram before giving up
 
 
 def _run(args: argparse.Namespace) -> int:
+    # Until _serve takes the signals over, a stop request ends the process at once, quietly:
+    # nothing is open yet (python-telegram-bot and the settings are still loading).
+    signal.signal(signal.SIGTERM, _stop_before_start)
+
     from bot.app import build_application
 
     settings = load_settings()
@@ -89,6 +93,10 @@ async def _serve(application: NewsbotApplication, startup_wait: float) -> None:
 
 
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def _stop_before_start(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 async def _reach_telegram(
@@ -161,7 +169,10 @@ def _startup_problem(error: Exception, settings: Settings) -> str:
     if isinstance(error, DatabaseOpenError):
         return str(error)
     if isinstance(error, sqlite3.Error):
-        return f"cannot open the database {settings.db_path}: {_one_line(error)}"
+        return (
+            f"cannot open the database {settings.db_path}: {_one_line(error)}; "
+            "check NEWSBOT_DB (its folder must exist and be writable)"
+        )
     return f"could not start: {type(error).__name__}: {_one_line(error)}"
 
 

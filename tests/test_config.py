@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import subprocess
 import sys
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, Secret, load_settings
+from bot.sandbox import Sandbox
+from tests.conftest import BOT_TOKEN, free_port
 
 TOKEN = "123456789:AAEhBOweik6ad9r_QoMqHWJrk3uDgM-Nj0E"
 
@@ -181,3 +184,84 @@ def test_run_with_a_bad_webhook_secret_exits_2_without_echoing_it(tmp_path: Path
     assert result.returncode == 2
     assert "NEWSBOT_WEBHOOK_SECRET" in result.stderr and "secret:42" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+# --- start-up problems, each one line, as a new user meets them ------------------------
+
+
+async def _newsbot_against(
+    sandbox: Sandbox, tmp_path: Path, *args: str, **env: str
+) -> tuple[int, str]:
+    """Run `newsbot run` against the in-process sandbox; return its exit code and stderr."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        *args,
+        cwd=tmp_path,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(Path(__file__).parents[1]),
+            "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+            "TELEGRAM_API_URL": sandbox.base_url,
+            **env,
+        },
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, stderr.decode()
+
+
+def _problem(stderr: str) -> str:
+    """Return the one `newsbot:` line of a failed start, checking there is nothing worse."""
+    assert "Traceback" not in stderr and "Unclosed" not in stderr, stderr
+    lines = [line for line in stderr.splitlines() if line.startswith("newsbot: ")]
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+async def test_a_database_it_cannot_open_is_one_line(sandbox: Sandbox, tmp_path: Path) -> None:
+    code, stderr = await _newsbot_against(
+        sandbox, tmp_path, NEWSBOT_DB="/nonexistent/dir/x.sqlite3"
+    )
+    assert code == 1
+    line = _problem(stderr)
+    assert "cannot open the database /nonexistent/dir/x.sqlite3" in line and "NEWSBOT_DB" in line
+
+
+async def test_a_token_telegram_refuses_is_one_line(sandbox: Sandbox, tmp_path: Path) -> None:
+    code, stderr = await _newsbot_against(
+        sandbox, tmp_path, TELEGRAM_BOT_TOKEN="7000000099:AAH-refused-token-for-tests-only_0123"
+    )
+    assert code == 1
+    assert "Telegram refused the token in TELEGRAM_BOT_TOKEN" in _problem(stderr)
+    assert "7000000099:AAH" not in stderr
+    assert len(stderr.strip().splitlines()) == 1
+
+
+async def test_telegram_unreachable_is_said_once_then_one_line(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    code, stderr = await _newsbot_against(
+        sandbox, tmp_path, "--startup-wait", "4", TELEGRAM_API_URL="http://127.0.0.1:9/bot"
+    )
+    assert code == 1
+    assert "cannot reach Telegram at http://127.0.0.1:9" in _problem(stderr)
+    # Several tries within the 4 s, but one warning saying so.
+    assert stderr.count("Telegram is unreachable") == 1, stderr
+
+
+async def test_a_webhook_telegram_refuses_is_one_line(sandbox: Sandbox, tmp_path: Path) -> None:
+    code, stderr = await _newsbot_against(
+        sandbox,
+        tmp_path,
+        NEWSBOT_WEBHOOK_URL="http://bot.example.org/hook",
+        NEWSBOT_LISTEN=f"127.0.0.1:{free_port()}",
+    )
+    assert code == 1
+    line = _problem(stderr)
+    assert "Telegram refused the webhook NEWSBOT_WEBHOOK_URL=http://bot.example.org/hook" in line
+    assert sandbox.stats.requests["deleteWebhook"] == 0

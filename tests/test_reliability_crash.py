@@ -187,6 +187,14 @@ class Newsroom:
             assert time.monotonic() < deadline, "deliveries still outstanding"
             await asyncio.sleep(0.1)
 
+    async def in_flight(self) -> int:
+        """Return how many deliveries are marked as being sent."""
+        async with self.db.reader.execute(
+            "SELECT count(*) FROM deliveries WHERE status = 'sending'"
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0])
+
     async def statuses(self, article_id: int) -> dict[int, str]:
         async with self.db.reader.execute(
             "SELECT chat_id, status FROM deliveries WHERE article_id = ?", (article_id,)
@@ -473,6 +481,42 @@ async def test_sigterm_mid_broadcast_stops_quickly_and_loses_nothing(
     received = await control.received_many(ids, title)
     assert Counter(received.values()) == {1: CHATS}
     print(f"\nSIGTERM after {delivered} of {CHATS}: stopped in {seconds:.2f} s, no duplicate")
+
+
+async def test_sigterm_twenty_times_idle_sending_or_starting_always_exits_cleanly(
+    control: Control, newsroom: Newsroom
+) -> None:
+    """SIGTERM at any moment: while starting, idle, or mid-broadcast; never a hang, a
+    traceback or an unclosed session, and nothing left in flight."""
+    ids = await subscribers(control, newsroom.db, 300, "Signal")
+    rng = random.Random(SEED)
+    moments: Counter[str] = Counter()
+    for round_ in range(20):
+        moment = ("starting", "idle", "sending")[round_ % 3]
+        moments[moment] += 1
+        if moment == "sending":
+            await newsroom.publisher.publish(
+                draft(f"Signal {round_}", "Signal"), source_key=f"sig:{round_}", origin="editor"
+            )
+        bot = newsroom.start_bot()
+        if moment == "starting":
+            await asyncio.sleep(rng.uniform(0.3, 1.2))  # loading, reaching Telegram, the db
+        else:
+            await bot.wait_up()
+            await asyncio.sleep(rng.uniform(0.0, 0.3))
+        code, seconds = await bot.terminate()
+        output = bot.output()
+        assert code == 0, output
+        assert seconds < 6.0, (moment, seconds)
+        assert "Traceback" not in output and "Unclosed" not in output, output
+        assert await newsroom.in_flight() == 0, moment  # a clean stop leaves none
+    bot = newsroom.start_bot()
+    await bot.wait_up()
+    await newsroom.drained()
+    assert (await bot.terminate())[0] == 0
+    received = await control.received_many(ids, "Signal")
+    assert set(received.values()) == {moments["sending"]}  # each broadcast once, none lost
+    print(f"\n20 SIGTERMs ({dict(moments)}): every exit clean")
 
 
 async def test_token_never_logged_even_when_telegram_fails(
