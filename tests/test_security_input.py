@@ -164,7 +164,7 @@ async def test_a_chat_follows_at_most_the_cap(bot: Harness) -> None:
     for wanted in ("Mali", "diakite", "Motjamaisvu"):
         reply = await _ask(bot, reader, f"/subscribe {wanted}")
         assert f"{follows.MAX_FOLLOWS}\u00a0abonnements" in reply.content, reply.content
-        assert "/subscriptions" in reply.content
+        assert "/abonnements" in reply.content
     followed = await chats.chat_subscriptions(bot.db.reader, reader.id)
     assert len(followed) == follows.MAX_FOLLOWS
     assert await articles.get_topic_by_key(bot.db.reader, "motjamaisvu") is None
