@@ -142,6 +142,12 @@ VALID_CALLS: dict[str, Factory] = {
     "setMyCommands": lambda sb, api: _with(_nothing, {"commands": COMMANDS}, sb, api),
     "getMyCommands": _nothing,
     "deleteMyCommands": _nothing,
+    "setMyDescription": lambda sb, api: _with(_nothing, {"description": "Le journal"}, sb, api),
+    "getMyDescription": _nothing,
+    "setMyShortDescription": lambda sb, api: _with(
+        _nothing, {"short_description": "Le journal", "language_code": "en"}, sb, api
+    ),
+    "getMyShortDescription": _nothing,
     "sendMessage": lambda sb, api: _with(_private, {"text": "Bonjour"}, sb, api),
     "sendPhoto": lambda sb, api: _with(_private, {"photo": "https://example.ml/a.jpg"}, sb, api),
     "editMessageText": lambda sb, api: _with(_own_message, {"text": "après"}, sb, api),
@@ -196,3 +202,17 @@ async def test_missing_required_field_is_400(
     assert body["ok"] is False
     assert body["error_code"] == 400
     assert body["description"].startswith("Bad Request: ")
+
+
+async def test_descriptions_keep_their_language_and_limits(sandbox: Sandbox, api: Api) -> None:
+    await api("setMyDescription", description="Les nouvelles du journal")
+    await api("setMyDescription", description="The newspaper's news", language_code="en")
+    status, body = await api("getMyDescription", language_code="en")
+    assert (status, body["result"]) == (200, {"description": "The newspaper's news"})
+    _, body = await api("getMyDescription", language_code="de")  # none of its own: the default
+    assert body["result"] == {"description": "Les nouvelles du journal"}
+    status, _ = await api("setMyShortDescription", short_description="x" * 121)
+    assert status == 400
+    await api("setMyDescription", description="", language_code="en")  # removed
+    _, body = await api("getMyDescription", language_code="en")
+    assert body["result"] == {"description": "Les nouvelles du journal"}
