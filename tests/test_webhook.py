@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import signal
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -14,7 +17,7 @@ from bot.app import build_application, running
 from bot.config import Settings
 from bot.sandbox import Sandbox
 from bot.web import SECRET_HEADER
-from tests.conftest import Harness
+from tests.conftest import BOT_TOKEN, Harness, free_port
 
 
 async def _post(url: str, body: bytes, secret: str | None) -> int:
@@ -171,3 +174,54 @@ async def test_a_webhook_telegram_refuses_stops_start_up_and_leaves_nothing_runn
     data = application.bot_data
     assert data.web is None and data.worker is None and data.database is None
     assert not application.running
+
+
+async def test_newsbot_run_in_webhook_mode_serves_health_and_stops_cleanly(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The real command: setWebhook at start, readers answered, /healthz 200, SIGTERM exits 0
+    without deleteWebhook."""
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(Path(__file__).parents[1]),
+            "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+            "TELEGRAM_API_URL": sandbox.base_url,
+            "NEWSBOT_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+            "NEWSBOT_LISTEN": f"127.0.0.1:{port}",
+        },
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        async with asyncio.timeout(30):
+            while sandbox.webhook is None:
+                await asyncio.sleep(0.05)
+        reader = sandbox.add_user("Awa")
+        await reader.send("/start")
+        [reply] = await sandbox.wait_for(reader, timeout=10)
+        assert "Bienvenue" in reply.content
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"http://127.0.0.1:{port}/healthz") as response,
+        ):
+            assert response.status == 200
+            assert (await response.json())["mode"] == "webhook"
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 15)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    output = stderr.decode()
+    assert process.returncode == 0, output
+    assert "Traceback" not in output and "Unclosed" not in output
+    assert "Taking updates by webhook at" in output
+    assert sandbox.stats.requests["deleteWebhook"] == 0
+    assert sandbox.stats.requests["getUpdates"] == 0
