@@ -64,6 +64,12 @@ Behaviour worth knowing:
   commands (unsuffixed or ``@bot_username``), replies to its messages and service messages.
 - As on Telegram, editing text or caption without ``reply_markup`` removes the inline keyboard.
 - A second getUpdates ends a held one with 409, as when two bot instances run.
+- ``setWebhook`` makes it POST each update as JSON to the URL (loopback only; there plain HTTP
+  on any port is accepted), with ``X-Telegram-Bot-Api-Secret-Token``, at most
+  ``max_connections`` at once and one at a time per chat, again after each non-2xx answer
+  (backoff ``webhook.retry_base`` doubling to ``retry_cap``); ``getWebhookInfo`` tells the
+  pending count and the last error; getUpdates is refused with 409 meanwhile. ``webhook``
+  (WebhookSender or None): ``failures``, ``in_flight``, ``latencies`` of the 2xx answers.
 - Strict HTML (default) also refuses what Telegram tolerates but readers would see as a bug
   (``&nbsp;``, bare ``&`` or ``>``, ignored attributes, ``<a>`` without URL, nesting inside
   pre/code). ``strict_html=False`` accepts exactly what Telegram accepts.
