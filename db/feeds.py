@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from db.connection import Connection, Row
+from db.instances import is_postgres
 from db.models import Feed
 
 __all__ = [
     "aliased_source",
+    "claim_due_feeds",
     "delete_feed",
     "due_feeds",
     "get_feed",
@@ -86,6 +88,34 @@ async def due_feeds(conn: Connection, now: float, limit: int) -> list[Feed]:
         (now, limit),
     ) as cursor:
         return [_feed(row) for row in await cursor.fetchall()]
+
+
+async def claim_due_feeds(
+    conn: Connection, now: float, limit: int, lease_until: float
+) -> list[Feed]:
+    """Take up to `limit` due feeds to poll, the most overdue first; return them.
+
+    Their next poll moves to `lease_until` in the same statement, so no other instance (nor
+    the next tick) takes them meanwhile; the poll's outcome then sets the real next one, and
+    a poll that never reports (its instance died) is tried again once the lease is over. On
+    PostgreSQL the rows are locked as they are picked, skipping those another instance is
+    claiming at that moment.
+    """
+    lock = "FOR UPDATE SKIP LOCKED" if is_postgres(conn) else ""
+    async with conn.execute(
+        f"""
+        UPDATE feeds SET next_poll_at = ?
+        WHERE id IN (
+            SELECT id FROM feeds WHERE enabled = 1 AND next_poll_at <= ?
+            ORDER BY next_poll_at, id LIMIT ? {lock}
+        )
+        RETURNING *
+        """,
+        (lease_until, now, limit),
+    ) as cursor:
+        claimed = [_feed(row) for row in await cursor.fetchall()]
+    claimed.sort(key=lambda feed: feed.id)
+    return claimed
 
 
 async def delete_feed(conn: Connection, feed_id: int) -> Feed | None:
