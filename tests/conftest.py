@@ -35,17 +35,16 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterat
 
 
 # --- the database, on each backend --------------------------------------------------------
-# Tests of the database layer run on SQLite and on PostgreSQL (`[sqlite]`, `[postgresql]` in
-# their names); end-to-end tests (the `bot` fixture) on SQLite unless they ask for both with
-# @pytest.mark.backends("sqlite", "postgresql"), as a representative set does: the whole
-# suite twice would not fit CI's ten minutes. PostgreSQL cases skip, saying why, where it is
-# not installed (tests/postgres.py starts a throw-away server where it is).
+# Every test that touches the database runs on SQLite and on PostgreSQL (`[sqlite]`,
+# `[postgresql]` in its name), end-to-end tests (the `bot` fixture) included, unless it is
+# about one backend (@pytest.mark.backends("sqlite")). PostgreSQL cases skip, saying why,
+# where it is not installed (tests/postgres.py starts a throw-away server where it is).
 
 BACKENDS = ("sqlite", "postgresql")
-# NEWSBOT_TEST_E2E_BACKENDS=sqlite,postgresql runs every end-to-end test on both (a long run).
+# NEWSBOT_TEST_E2E_BACKENDS=sqlite runs the end-to-end tests on SQLite only: a quicker loop.
 E2E_BACKENDS = tuple(
     name.strip()
-    for name in os.environ.get("NEWSBOT_TEST_E2E_BACKENDS", "sqlite").split(",")
+    for name in os.environ.get("NEWSBOT_TEST_E2E_BACKENDS", ",".join(BACKENDS)).split(",")
     if name.strip() in BACKENDS
 ) or ("sqlite",)
 

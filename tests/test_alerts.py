@@ -65,7 +65,6 @@ async def status_of(db: Database, chat_id: int) -> str | None:
     return chat.status if chat else None
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_every_subscriber_gets_each_matching_alert_exactly_once(bot: Harness) -> None:
     sb = bot.sandbox
     readers = [sb.add_user(f"Lecteur {n}", language_code="fr") for n in range(240)]
@@ -143,7 +142,6 @@ async def test_photo_alert_goes_as_a_photo_with_caption(bot: Harness) -> None:
     assert alert.buttons[0][0][1].startswith("art:")  # no URL: the button opens it in the bot
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_urgent_alert_jumps_the_queue_and_rings(bot: Harness) -> None:
     sb = bot.sandbox
     readers = [sb.add_user(f"Lecteur {n}") for n in range(60)]
@@ -179,7 +177,6 @@ async def test_reader_is_answered_during_a_broadcast(bot: Harness) -> None:
     await drained(bot.db)
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_blocked_deactivated_and_deleted_chats_are_dropped(bot: Harness) -> None:
     sb = bot.sandbox
     blocked, deactivated, fine = sb.add_user("Bloque"), sb.add_user("Parti"), sb.add_user("Fidèle")
@@ -205,7 +202,6 @@ async def test_blocked_deactivated_and_deleted_chats_are_dropped(bot: Harness) -
     assert alerts(fine.private_chat, "Deuxième") == 1
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_migrated_group_gets_the_alert_at_its_new_id(bot: Harness) -> None:
     sb = bot.sandbox
     admin = sb.add_user("Admin")
@@ -263,7 +259,6 @@ async def test_exhausted_retries_end_failed_with_the_error_kept(bot: Harness) ->
     assert "NetworkError" in last_error
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_restart_mid_broadcast_serves_everyone_once(
     sandbox: Sandbox, bot_settings: Settings
 ) -> None:
@@ -323,7 +318,6 @@ async def test_at_telegrams_pace_each_alert_is_written_down_before_its_slot_send
     assert max(unwritten) <= settings.concurrency - 1, unwritten
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_subscription_commands_in_a_private_chat(bot: Harness) -> None:
     reader = bot.sandbox.add_user("Awa")
     [reply] = await bot.ask(reader, "/subscribe mali")

@@ -220,7 +220,6 @@ async def test_editor_pressing_a_forged_button_gets_a_polite_answer(bot: Harness
 # --- /publish -------------------------------------------------------------------------------
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_pasted_article_is_previewed_then_published_to_subscribers(bot: Harness) -> None:
     reader = bot.sandbox.add_user("Abonnée")
     await follow(bot, reader, topic="Mali")
@@ -646,7 +645,6 @@ async def sent_alert(bot: Harness, reader: SandboxUser, article_id: int) -> Sand
     return alert
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_edit_corrects_the_alerts_already_sent(bot: Harness) -> None:
     reader = bot.sandbox.add_user("Abonnée")
     await follow(bot, reader, topic="Mali")
@@ -723,7 +721,6 @@ async def test_edit_and_unpublish_need_an_existing_article(
 # --- /unpublish ---------------------------------------------------------------------------
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_unpublish_deletes_sent_alerts_and_hides_the_article(bot: Harness) -> None:
     reader = bot.sandbox.add_user("Abonnée")
     await follow(bot, reader, topic="Mali")
@@ -805,7 +802,6 @@ async def test_unpublish_can_be_called_off(bot: Harness) -> None:
 # --- /stats ---------------------------------------------------------------------------------
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_stats_report_known_figures(bot: Harness) -> None:
     now = time.time()
     day = 24 * 3600

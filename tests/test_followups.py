@@ -87,7 +87,6 @@ def corrected(old: ArticleDraft, title: str) -> ArticleDraft:
 # --- withdrawals and corrections during a broadcast ----------------------------------------
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_withdrawal_during_a_broadcast_leaves_no_alert_anywhere(bot: Harness) -> None:
     sb = bot.sandbox
     base = sb.stats.messages_delivered
@@ -109,7 +108,6 @@ async def test_withdrawal_during_a_broadcast_leaves_no_alert_anywhere(bot: Harne
     assert figures.sent + figures.pending + figures.failed + figures.cancelled == CHATS
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_correction_during_a_broadcast_reaches_every_alert(bot: Harness) -> None:
     sb = bot.sandbox
     base = sb.stats.messages_delivered
@@ -127,7 +125,6 @@ async def test_correction_during_a_broadcast_reaches_every_alert(bot: Harness) -
     assert await statuses(bot.db, article_id) == {"sent": CHATS}
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 @pytest.mark.parametrize("change", ["correct", "withdraw"])
 async def test_change_between_a_send_and_its_outcome_reaches_that_alert(
     bot: Harness, change: str
@@ -197,7 +194,6 @@ async def unsubscribe(bot: Harness, user: SandboxUser, what: str) -> None:
     assert "ne suivez plus" in reply.content
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_unsubscribe_during_a_broadcast_cancels_the_alert_still_waiting(
     bot: Harness,
 ) -> None:

@@ -123,7 +123,6 @@ async def reader_of_bamako(bot: Harness) -> SandboxUser:
 # --- drafts that survive ----------------------------------------------------------------------
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_a_preview_survives_a_restart_and_is_confirmed(room: Newsroom) -> None:
     async with room.run() as first:
         reader = await reader_of_bamako(first)

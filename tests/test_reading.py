@@ -138,7 +138,6 @@ async def test_help_shows_editor_commands_to_editors_only(bot: Harness) -> None:
 # --- /latest -------------------------------------------------------------------------------
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_latest_lists_the_newest_articles_as_cards(bot: Harness) -> None:
     awa = bot.sandbox.add_user("Awa", "Keïta", "awa", "fr")
     expected = (await _published_ids(bot))[:5]
@@ -218,7 +217,6 @@ async def test_several_matching_topics_are_offered_as_a_choice(bot: Harness) -> 
     assert {"#Mali (5)", "#Maliens (1)"} <= set(choice.labels())
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 @pytest.mark.parametrize("scope", ["latest", "topic", "author"])
 async def test_pages_walk_to_the_end_and_back_without_missing_or_repeating(
     bot: Harness, scope: str
@@ -376,7 +374,6 @@ async def test_article_without_a_usable_number_explains_how(bot: Harness, argume
     assert "numéro de l’article" not in (reply.text or "")
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_withdrawn_articles_appear_nowhere(bot: Harness) -> None:
     awa = bot.sandbox.add_user("Awa", "Keïta", "awa", "fr")
     [before] = await bot.ask(awa, "/latest 1")
@@ -464,7 +461,6 @@ async def test_author_follow_button_shows_whether_the_chat_follows(bot: Harness)
     assert followed.buttons[-1] == [("✅ Awa Keïta", f"sub:a:{author.id}")]
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_author_alone_and_authors_list_the_authors_with_pages(bot: Harness) -> None:
     awa = bot.sandbox.add_user("Awa", "Keïta", "awa", "fr")
     for number, name in enumerate(["Bakary SOW", "Hawa DIALLO", "Modibo KONÉ", "Nana TOURÉ"]):
@@ -491,7 +487,6 @@ async def test_author_alone_and_authors_list_the_authors_with_pages(bot: Harness
 # --- /topics ---------------------------------------------------------------------------
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_topics_list_counts_links_and_subscription_toggles(bot: Harness) -> None:
     awa = bot.sandbox.add_user("Awa", "Keïta", "awa", "fr")
     await bot.ask(awa, "/start")  # the chat is recorded before it subscribes

@@ -164,6 +164,7 @@ def locks(bot_settings: Settings) -> Iterator[list[Lock]]:
         lock.release()
 
 
+@pytest.mark.backends("sqlite")  # a locked or read-only SQLite file
 async def test_publish_while_another_writer_holds_the_lock_stores_nothing(
     bot: Harness, bot_settings: Settings, locks: list[Lock]
 ) -> None:
@@ -185,6 +186,7 @@ async def test_publish_while_another_writer_holds_the_lock_stores_nothing(
     assert alerts(reader.private_chat, "Bloqué") == 1
 
 
+@pytest.mark.backends("sqlite")  # a locked or read-only SQLite file
 async def test_publish_on_a_read_only_database_stores_nothing(bot: Harness) -> None:
     reader = bot.sandbox.add_user("Awa")
     await follow(bot.db, reader.private_chat, topic="Mali")
@@ -211,6 +213,7 @@ async def wait_delivered(sb: Sandbox, count: int, timeout: float = 10.0) -> None
         await asyncio.sleep(0.01)
 
 
+@pytest.mark.backends("sqlite")  # a locked or read-only SQLite file
 async def test_worker_carries_on_through_a_locked_database_and_sends_once(
     bot: Harness, bot_settings: Settings, locks: list[Lock], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -236,6 +239,7 @@ async def test_worker_carries_on_through_a_locked_database_and_sends_once(
     assert Counter(alerts(p.private_chat, "Verrou") for p in people) == {1: len(people)}
 
 
+@pytest.mark.backends("sqlite")  # a locked or read-only SQLite file
 async def test_worker_carries_on_through_a_read_only_database(bot: Harness) -> None:
     sb = bot.sandbox
     people = readers(sb, 150)
@@ -382,6 +386,7 @@ async def test_a_flooding_user_is_slowed_politely_and_slows_no_one_else(bot: Har
     print(f"\nflood: 100 commands -> {len(texts)} replies; neighbour answered in {latency:.2f} s")
 
 
+@pytest.mark.backends("sqlite")  # a locked or read-only SQLite file
 async def test_editor_publishing_into_a_read_only_database_is_told_and_nothing_is_kept(
     bot: Harness,
 ) -> None:

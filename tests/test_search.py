@@ -22,7 +22,6 @@ async def _matching_ids(bot: Harness, text: str) -> list[int]:
     return [hit.article.id for hit in page.items]
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_search_ignores_accents_and_highlights_the_words(bot: Harness) -> None:
     awa = bot.sandbox.add_user("Awa", "Keïta", "awa", "fr")
 
@@ -116,7 +115,6 @@ async def test_plain_text_in_a_group_gets_no_answer(bot: Harness) -> None:
     assert len(group.bot_messages()) == 1
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_search_pages_walk_through_every_result_once(bot: Harness) -> None:
     awa = bot.sandbox.add_user("Awa", "Keïta", "awa", "fr")
     for number in range(13):

@@ -75,7 +75,6 @@ async def test_a_watch_alerts_once_and_is_listed_with_its_remove_button(bot: Har
     assert await watches.chat_watches(bot.db.reader, reader.id) == []
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_a_topic_and_two_watches_matching_make_one_alert(bot: Harness) -> None:
     reader = bot.sandbox.add_user("Issa", "Traoré", language_code="fr")
     await bot.ask(reader, "/subscribe Santé")
@@ -177,7 +176,6 @@ async def _ask_in(
     return reply
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_each_forum_topic_gets_the_alerts_subscribed_in_it(bot: Harness) -> None:
     admin, forum, politics, sport = await _forum(bot)
     reply = await _ask_in(bot, admin, forum, politics, "/subscribe Mali")
@@ -206,7 +204,6 @@ async def test_each_forum_topic_gets_the_alerts_subscribed_in_it(bot: Harness) -
     assert forum.in_topic(None) == []  # nothing in General
 
 
-@pytest.mark.backends("sqlite", "postgresql")
 async def test_a_closed_topic_fails_its_alert_and_a_deleted_one_loses_its_follows(
     bot: Harness,
 ) -> None:

@@ -13,7 +13,6 @@ from db.articles import NewArticle, _variants
 from db.recipients import recipients_sql
 
 NOW = datetime(2026, 12, 1, 9, tzinfo=UTC).timestamp()
-pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 
 async def _chat(database: Database, chat_id: int, kind: str = "private") -> None:
