@@ -450,7 +450,7 @@ MESSAGES: dict[str, str] = {
         "J’essaie de nouveau de moins en moins souvent. État\u00a0: /flux"
     ),
     "feeds.notice_recovered": "✅ Le flux n°\u00a0{id} ({feed}) fonctionne de nouveau.",
-    # --- reader settings (handlers/reglages.py, bot/digests.py) ---
+    # --- reader settings (handlers/settings.py, bot/digests.py) ---
     "reading.command.digest": "Les nouveaux articles en un message, à vos heures",
     "reading.command.quiet": "Des heures calmes, sans alerte",
     "reading.args.digest": "07:00, 18:00 ou off",
