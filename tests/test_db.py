@@ -7,6 +7,7 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from db import SCHEMA_VERSION, Database, DatabaseTooNewError, articles, chats, connect, deliveries
@@ -286,6 +287,30 @@ async def test_migrated_group_carries_its_subscriptions_and_deliveries(database:
         "SELECT count(*) FROM deliveries WHERE chat_id = -1001234567890"
     ) as cursor:
         assert (await cursor.fetchone())[0] == 1
+
+
+async def test_outbox_keeps_to_existing_chats_and_articles(database: Database) -> None:
+    # PostgreSQL keeps these references by triggers (its migration 0014), SQLite by
+    # foreign keys: the same rules on both.
+    await test_fan_out_queues_each_subscribed_active_chat_once(database)
+    async with database.reader.execute("SELECT max(article_id) FROM deliveries") as cursor:
+        [(article_id,)] = await cursor.fetchall()
+    for chat_id, article in ((999_999, article_id), (1, article_id + 1)):
+        with pytest.raises((sqlite3.IntegrityError, asyncpg.ForeignKeyViolationError)):
+            async with database.transaction() as conn:
+                await conn.execute(
+                    "INSERT INTO deliveries (article_id, chat_id, next_attempt_at, created_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (article, chat_id, NOW, NOW),
+                )
+    async with database.transaction() as conn:
+        await conn.execute("DELETE FROM chats WHERE id = 1")
+    async with database.reader.execute("SELECT chat_id FROM deliveries ORDER BY chat_id") as cursor:
+        assert [row[0] for row in await cursor.fetchall()] == [-100, 2]
+    async with database.transaction() as conn:
+        await conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+    async with database.reader.execute("SELECT count(*) FROM deliveries") as cursor:
+        assert [tuple(row) for row in await cursor.fetchall()] == [(0,)]
 
 
 async def test_search_matches_singular_and_plural_and_marks_the_words(database: Database) -> None:

@@ -1,0 +1,3 @@
+-- Nothing on SQLite: PostgreSQL's 0014 replaces the outbox's foreign keys by triggers that
+-- check a whole fan-out at once (see db/migrations/postgresql/0014_delivery_references.sql);
+-- SQLite's foreign key checks cost little and stay.
