@@ -53,7 +53,7 @@ from bot.digests import plan_of
 from bot.i18n import t
 from bot.instances import Leadership, SharedPace, new_instance_id
 from bot.metrics import Metrics
-from bot.pacing import Pacer, PacerArgs
+from bot.pacing import Pacer, PacerArgs, wind_down
 from db import Connection, Database, articles, chats, deliveries, digests
 from db.models import Article, Chat, ChatStatus, Delivery
 
@@ -218,15 +218,8 @@ class DeliveryWorker:
         """Finish the sends under way (up to `grace` seconds), write outcomes, leave the rest."""
         self._stopping = True
         self._wake.set()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        if self._in_flight:
-            _, late = await asyncio.wait(self._in_flight, timeout=grace)
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*late, return_exceptions=True)
+        await wind_down(self._task, self._in_flight, grace)
+        self._task = None
         await self._flush()
         async with self.db.transaction() as conn:
             await deliveries.release_in_flight(conn, claimed_by=self.instance)

@@ -36,7 +36,7 @@ from telegram.ext import ExtBot
 from bot import formatting
 from bot.i18n import plural, t
 from bot.markup import escape
-from bot.pacing import PacerArgs
+from bot.pacing import PacerArgs, wind_down
 from bot.schedule import DigestPlan, format_minute, local_minute
 from db import Connection, Database, articles, chats, deliveries, digests
 from db.models import Article, Digest, ReaderSettings
@@ -169,15 +169,8 @@ class DigestWorker:
         """Finish the digests under way (up to `grace` seconds); the rest stays owed."""
         self._stopping = True
         self._wake.set()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        if self._in_flight:
-            _, late = await asyncio.wait(self._in_flight, timeout=grace)
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*late, return_exceptions=True)
+        await wind_down(self._task, self._in_flight, grace)
+        self._task = None
         if not self._shared:
             async with self.db.transaction() as conn:
                 await digests.release_in_flight(conn)

@@ -28,7 +28,7 @@ from telegram.ext import BaseRateLimiter
 
 from bot.metrics import Metrics
 
-__all__ = ["ChatLimits", "Pacer", "PacerArgs"]
+__all__ = ["ChatLimits", "Pacer", "PacerArgs", "wind_down"]
 
 logger = logging.getLogger(__name__)
 
@@ -326,3 +326,18 @@ class Pacer(BaseRateLimiter[PacerArgs]):
             if reply:
                 self.metrics.replies.inc()
             return result
+
+
+async def wind_down(
+    loop_task: asyncio.Task[None] | None, sends: set[asyncio.Task[None]], grace: float
+) -> None:
+    """End a sending worker: wait for its loop, give its sends under way `grace` seconds,
+    cancel those still running and wait for them to finish cancelling."""
+    if loop_task is not None:
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop_task
+    if sends:
+        _, late = await asyncio.wait(sends, timeout=grace)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
