@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sqlite3
@@ -143,6 +144,11 @@ class SqliteDatabase(Database):
     async def transaction(self) -> AsyncIterator[SqliteConnection]:
         """Run the block in one immediate transaction on the writer connection."""
         async with self._write_lock:
+            if self.writer.raw.in_transaction:
+                # Left open by a caller cancelled while its BEGIN ran in aiosqlite's thread
+                # (a stop during start-up): nobody's work, and it would refuse this BEGIN.
+                with contextlib.suppress(sqlite3.OperationalError):
+                    await self.writer.raw.execute("ROLLBACK")
             await self.writer.raw.execute("BEGIN IMMEDIATE")
             try:
                 yield self.writer
